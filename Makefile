@@ -1,0 +1,48 @@
+# Two commands for learners and contributors: `make lab` and `make test`.
+# Everything runs from a local virtual environment (.venv) built from the pinned set.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8888
+FIRST_LESSON := notebooks/00-start-here.ipynb
+# JupyterLab refuses to run as root unless told; containers and CI run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PYTEST_ARGS ?=
+
+.PHONY: lab test execute bench install install-dev clean help
+
+help:
+	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
+	@echo "make test     run the whole test suite (data, package, widgets, notebooks, browser)"
+	@echo "make execute  re-run every lesson and solution from a fresh kernel and save outputs"
+	@echo "make bench    time imports and notebook execution (a benchmark, not a test)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when a pin changes.
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+lab: install
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG) $(FIRST_LESSON)
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+execute: install
+	$(BIN)/python -m course.notebooks execute
+
+bench: install
+	$(BIN)/python -m course.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

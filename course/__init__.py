@@ -1,0 +1,40 @@
+"""Helpers for the course *China's drive for AI self-reliance*.
+
+Every name below is imported lazily (PEP 562), so ``import course`` costs almost
+nothing and has no side effects; pandas, matplotlib and ipywidgets load only when
+a helper that needs them is first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "sources": "course.sources",
+    "load_source": "course.sources",
+    "show_quote": "course.sources",
+    "attribution": "course.sources",
+    # the evidence base: claims and tables (course/evidence.py)
+    "claims": "course.evidence",
+    "quote": "course.evidence",
+    "load_table": "course.evidence",
+    "search": "course.evidence",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'course' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

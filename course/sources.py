@@ -1,0 +1,121 @@
+"""The five source texts and their provenance manifest (``data/sources/sources.csv``).
+
+The texts are the course's only factual basis, so they are read byte-for-byte and never
+cleaned: a quote must match the file exactly.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from course import paths
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MANIFEST = "sources.csv"
+
+
+@lru_cache(maxsize=1)
+def _manifest() -> "pd.DataFrame":
+    import pandas as pd
+
+    path = paths.SOURCES / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(f"The source manifest is missing: {path}. Is the course checked out completely?")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table["date_published"] = pd.to_datetime(table["date_published"].replace("", None), format="%Y-%m-%d")
+    for column in ("word_count", "bytes"):
+        table[column] = table[column].astype("int64")
+    return table.set_index("source_id", drop=False)
+
+
+def sources() -> "pd.DataFrame":
+    """The manifest of the five texts, one row per text, indexed by ``source_id``.
+
+    Empty cells mean the text itself does not say (no outlet, no date): nothing is guessed.
+    """
+    return _manifest().copy()
+
+
+def source_ids() -> list[str]:
+    """The ids used to cite each text, in manifest order."""
+    return list(_manifest().index)
+
+
+def _check_id(source_id: str) -> str:
+    if not isinstance(source_id, str):
+        raise TypeError(f"A source id is a string such as 'wsj', not {type(source_id).__name__}.")
+    known = source_ids()
+    if source_id not in known:
+        raise KeyError(f"Unknown source id {source_id!r}. The sources are: {', '.join(known)}.")
+    return source_id
+
+
+@lru_cache(maxsize=None)
+def load_source(source_id: str) -> str:
+    """The full text of one source, exactly as published (no whitespace or quote cleaning)."""
+    row = _manifest().loc[_check_id(source_id)]
+    return (paths.SOURCES / row["file"]).read_bytes().decode("utf-8")
+
+
+def attribution(source_id: str) -> str:
+    """A one-line citation built only from what the manifest knows, e.g.
+    ``wsj: Raffaele Huang; Liza Lin, The Wall Street Journal, 2025-07-30``."""
+    row = _manifest().loc[_check_id(source_id)]
+    parts = [row["authors"], row["outlet"] or row["kind"], row["title"] and f"“{row['title']}”"]
+    date = row["date_published"]
+    parts.append(date.date().isoformat() if not _is_missing(date) else "undated")
+    return f"{source_id}: " + ", ".join(p for p in parts if p)
+
+
+def _is_missing(value: object) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+class Quote:
+    """A passage shown with its attribution; renders as a block quote in Jupyter and as
+    plain text elsewhere (nbval compares the plain text)."""
+
+    def __init__(self, text: str, source_id: str, claim_id: str | None = None, note: str | None = None):
+        self.text = text
+        self.source_id = source_id
+        self.claim_id = claim_id
+        self.note = note
+
+    def _label(self) -> str:
+        label = attribution(self.source_id)
+        return f"[{self.claim_id}] {label}" if self.claim_id else label
+
+    def __repr__(self) -> str:
+        lines = [f"“{self.text}”", f"    — {self._label()}"]
+        if self.note:
+            lines.append(f"    ({self.note})")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        note = f"<br><small>{html.escape(self.note)}</small>" if self.note else ""
+        return (
+            '<blockquote class="course-quote" style="border-left:4px solid #0072B2;'
+            'margin:0.5em 0;padding:0.3em 0.8em">'
+            f"<p>{html.escape(self.text)}</p>"
+            f"<footer>— <cite>{html.escape(self._label())}</cite>{note}</footer></blockquote>"
+        )
+
+
+def show_quote(source_id: str, passage: str, note: str | None = None) -> Quote:
+    """Display ``passage`` from a source with its attribution, after checking that the
+    passage really is in that text (character for character)."""
+    text = load_source(source_id)
+    if not isinstance(passage, str) or not passage.strip():
+        raise ValueError("Give the passage to quote as a non-empty string.")
+    if passage not in text:
+        raise ValueError(
+            f"That passage is not in source {source_id!r} exactly as written. "
+            "Copy it from the text: apostrophes (’ vs '), dashes and spaces must match."
+        )
+    return Quote(passage, source_id, note=note)
