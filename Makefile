@@ -4,10 +4,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
-FIRST_LESSON := notebooks/00-start-here.ipynb
+# The first lesson (JupyterLab opens it; the server root stays the repo).
+FIRST_LESSON := $(firstword $(wildcard notebooks/00-*.ipynb))
 # JupyterLab refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
+LAB_ARGS ?=
 
 .PHONY: lab test execute bench install install-dev clean help
 
@@ -33,7 +35,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 lab: install
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG) $(FIRST_LESSON)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser $(ROOT_FLAG) $(LAB_ARGS) $(FIRST_LESSON)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

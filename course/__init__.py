@@ -12,10 +12,10 @@ from typing import Any
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "sources": "course.sources",
-    "load_source": "course.sources",
-    "show_quote": "course.sources",
-    "attribution": "course.sources",
+    "sources": "course.texts",
+    "load_source": "course.texts",
+    "show_quote": "course.texts",
+    "attribution": "course.texts",
     # the evidence base: claims and tables (course/evidence.py)
     "claims": "course.evidence",
     "quote": "course.evidence",

@@ -1,0 +1,134 @@
+"""Run the course's notebooks from a fresh kernel and save them with normalised metadata.
+
+``make execute`` calls this so that the outputs committed to git are exactly what a
+fresh, in-order run produces; nbval then compares against those outputs. Usage::
+
+    python -m course.notebooks execute [PATH ...]   # default: notebooks/ instructors/ solutions/
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course import paths
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+#: Folders executed in place, in this order, by ``make execute``.
+EXECUTED_FOLDERS = ("notebooks", "instructors", "solutions")
+CELL_TIMEOUT = 180  # seconds; no lesson cell should come near this
+KERNEL = "python3"
+
+
+class NotebookError(RuntimeError):
+    """A notebook could not be read or a cell failed; the message names the file and cell."""
+
+
+def notebook_paths(folders: tuple[str, ...] = EXECUTED_FOLDERS) -> list[Path]:
+    """The notebooks in ``folders`` (relative to the repo), each folder sorted by name."""
+    found: list[Path] = []
+    for folder in folders:
+        found.extend(sorted((paths.ROOT / folder).glob("*.ipynb")))
+    return found
+
+
+def read_notebook(path: Path) -> "NotebookNode":
+    """Read a notebook, turning a missing or malformed file into a clear message."""
+    import nbformat
+
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except FileNotFoundError:
+        raise NotebookError(f"{path}: no such notebook") from None
+    except Exception as error:  # nbformat raises several unrelated types for bad JSON
+        raise NotebookError(f"{path}: not a readable notebook ({type(error).__name__}: {error})") from None
+
+
+def normalise(nb: "NotebookNode") -> "NotebookNode":
+    """Drop what varies between runs and machines (timings, widget state, Python patch
+    version) so that a re-run changes a committed notebook only when its outputs change."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type == "code":
+            for output in cell.outputs:
+                output.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def execute(nb: "NotebookNode", cwd: Path, timeout: int = CELL_TIMEOUT) -> "NotebookNode":
+    """Execute ``nb`` top to bottom in a fresh kernel started in ``cwd``."""
+    import tempfile
+
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    # IPC sockets in a private folder: local-only, and ipykernel then has no reason to
+    # warn about unencrypted TCP on stderr.
+    sockets = tempfile.mkdtemp(prefix="course-kernel-")
+    client = NotebookClient(
+        nb,
+        km=KernelManager(kernel_name=KERNEL, transport="ipc", ip=f"{sockets}/kernel"),
+        timeout=timeout,
+        kernel_name=KERNEL,
+        resources={"metadata": {"path": str(cwd)}},
+        record_timing=False,
+        store_widget_state=False,
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        raise NotebookError(str(error)) from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    return nb
+
+
+def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT) -> float:
+    """Execute one notebook file and write it back normalised; returns seconds taken."""
+    import nbformat
+
+    nb = read_notebook(path)
+    start = time.perf_counter()
+    execute(nb, path.parent, timeout)
+    seconds = time.perf_counter() - start
+    nbformat.write(normalise(nb), str(path))
+    return seconds
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course.notebooks", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("execute", help="execute notebooks in place from a fresh kernel")
+    run.add_argument("paths", nargs="*", type=Path, help="notebooks or folders (default: the course's)")
+    args = parser.parse_args(argv)
+
+    targets: list[Path] = []
+    for given in args.paths or [paths.ROOT / f for f in EXECUTED_FOLDERS]:
+        given = given.resolve()
+        targets.extend(sorted(given.glob("*.ipynb")) if given.is_dir() else [given])
+    failed = 0
+    for path in targets:
+        try:
+            seconds = execute_in_place(path)
+        except NotebookError as error:
+            failed += 1
+            print(f"FAILED {path}\n{error}", file=sys.stderr)
+            continue
+        shown = path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path
+        print(f"executed {shown} in {seconds:.1f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
