@@ -11,13 +11,14 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: lab test execute bench install install-dev clean help
+.PHONY: lab test execute bench nav install install-dev clean help
 
 help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
 	@echo "make test     run the whole test suite (data, package, widgets, notebooks, browser)"
 	@echo "make execute  re-run every lesson and solution from a fresh kernel and save outputs"
 	@echo "make bench    time imports and notebook execution (a benchmark, not a test)"
+	@echo "make nav      regenerate lesson navigation and the README course map"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +41,14 @@ lab: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-execute: install
+execute: install nav
 	$(BIN)/python -m course.notebooks execute
 
 bench: install
 	$(BIN)/python -m course.bench
+
+nav: install
+	$(BIN)/python -m course.navigation
 
 clean:
 	rm -rf $(VENV) .pytest_cache

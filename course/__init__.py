@@ -21,6 +21,9 @@ _EXPORTS: dict[str, str] = {
     "quote": "course.evidence",
     "load_table": "course.evidence",
     "search": "course.evidence",
+    # figures in the course style (course/plots.py)
+    "chart": "course.plots",
+    "show_figure": "course.plots",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,114 @@
+"""One figure style for the whole course, and the rules every figure keeps.
+
+A course figure has a title, labelled axes with units, a caption line naming the claims
+and sources it rests on, and a sentence beneath saying what it shows (for readers who
+cannot see it). ``chart`` and ``show_figure`` make the first three hard to forget and the last
+one impossible to skip::
+
+    fig, ax = chart("Shanghai's AI subsidy fund by purpose", x="amount (million yuan)", y="purpose")
+    ax.barh(...)
+    show_figure(fig, claims=["C010"], says="Computing power takes the largest share ...")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Hatches to pair with colours, so that categories do not rely on colour alone.
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
+
+STYLE = {
+    "axes.prop_cycle": None,  # filled in by _style()
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "figure.figsize": (7.5, 4.2),
+    "figure.dpi": 100,
+    "font.size": 11,
+    "legend.frameon": False,
+    "svg.hashsalt": "course",
+}
+
+
+def _style() -> dict:
+    from cycler import cycler
+
+    return {**STYLE, "axes.prop_cycle": cycler(color=OKABE_ITO)}
+
+
+def chart(title: str, *, x: str, y: str, size: tuple[float, float] | None = None) -> tuple["Figure", "Axes"]:
+    """A new figure in the course style with its title and axis labels (give units in
+    the labels, e.g. ``"amount (million yuan)"``)."""
+    import matplotlib.pyplot as plt
+
+    for name, value in {"title": title, "x": x, "y": y}.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"A course figure needs a {name} label; got {value!r}.")
+    with plt.rc_context(_style()):
+        fig, ax = plt.subplots(figsize=size or STYLE["figure.figsize"], layout="constrained")
+        ax.set_title(title, loc="left")
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+    return fig, ax
+
+
+def source_line(claims: Iterable[str]) -> str:
+    """``Sources: wsj (C201, C202); billions (C012)`` for the claims a figure rests on."""
+    from course.evidence import claims as all_claims
+
+    wanted = list(dict.fromkeys(claims))
+    if not wanted:
+        raise ValueError("A course figure must cite at least one claim id.")
+    table = all_claims().set_index("claim_id")
+    unknown = [c for c in wanted if c not in table.index]
+    if unknown:
+        raise KeyError(f"Unknown claim ids in figure caption: {', '.join(unknown)}")
+    by_source: dict[str, list[str]] = {}
+    for claim_id in wanted:
+        by_source.setdefault(table.loc[claim_id, "source_id"], []).append(claim_id)
+    return "Sources: " + "; ".join(f"{s} ({', '.join(ids)})" for s, ids in by_source.items())
+
+
+class Described:
+    """The caption and the sentence under a figure, as Markdown and plain text."""
+
+    def __init__(self, says: str, caption: str):
+        self.says = says
+        self.caption = caption
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\nWhat the figure shows: {self.says}"
+
+    def _repr_markdown_(self) -> str:
+        return f"<small>{self.caption}</small>\n\n**What the figure shows:** {self.says}"
+
+
+def show_figure(fig: "Figure", *, claims: Iterable[str], says: str) -> None:
+    """Finish a figure: check its labels, add the source line, then display it with the
+    sentence that says what it shows beneath it, and close it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    if not isinstance(says, str) or len(says.split()) < 6:
+        raise ValueError("Say in a full sentence what the figure shows, for readers who cannot see it.")
+    for ax in fig.axes:
+        if not ax.get_title(loc="left") and not ax.get_title():
+            raise ValueError("Every panel needs a title.")
+        if not ax.get_xlabel() or not ax.get_ylabel():
+            raise ValueError("Label both axes, with units.")
+    caption = source_line(claims)
+    fig.text(0.0, -0.02, caption, ha="left", va="top", fontsize=9, color="#333333", transform=fig.transFigure)
+    display(fig)
+    plt.close(fig)
+    display(Described(says.strip(), caption))

@@ -1,0 +1,132 @@
+"""Every lesson keeps the course's skeleton, states only traceable numbers, and is clean:
+committed outputs without errors, warnings or stderr, figures with a sentence beneath,
+navigation generated and current."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import nbformat
+import pytest
+
+import course
+from course import navigation, paths
+
+LESSONS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+SKELETON = ["Reading", "Analysis", "Figure", "Check your understanding", "Key points", "Glossary", "What next"]
+HEADER_FIELDS = ["**Questions", "**Objectives", "**Minutes:**", "**Prerequisites"]
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+CLAIM_ID = re.compile(r"\bC\d{3}\b")
+
+
+def lesson_ids():
+    return [p.name for p in LESSONS]
+
+
+def markdown_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "markdown"]
+
+
+def test_the_first_five_lessons_exist():
+    numbers = [p.name[:2] for p in LESSONS]
+    assert numbers[:5] == ["00", "01", "02", "03", "04"], numbers
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_lesson_follows_the_skeleton(path):
+    nb = nbformat.read(str(path), as_version=4)
+    cells = markdown_cells(nb)
+    assert cells[0].source.startswith(f"# {path.name[:2]} "), "first cell: '# NN Title'"
+    header = "\n".join(c.source for c in cells[:3])
+    for field in HEADER_FIELDS:
+        assert field in header, f"the opening cells need {field}"
+    headings = [m for c in cells for m in re.findall(r"^## (.+)$", c.source, re.M)]
+    positions = []
+    for section in SKELETON:
+        found = [i for i, h in enumerate(headings) if h.strip().startswith(section)]
+        assert found, f"missing section '## {section}' (have: {headings})"
+        positions.append(found[0])
+    assert positions == sorted(positions), f"sections out of order: {headings}"
+
+
+@lru_cache(maxsize=1)
+def traceable_numbers() -> frozenset[str]:
+    """Every number written in a claim's quote or stored in a table."""
+    found = set()
+    for text in course.claims()["quote"]:
+        found.update(n.replace(",", "") for n in NUMBER.findall(text))
+    for name in course.evidence.table_names():
+        for value in course.load_table(name).astype(str).to_numpy().ravel():
+            found.update(n.replace(",", "") for n in NUMBER.findall(value))
+            if value.endswith(".0"):
+                found.add(value[:-2])
+    return frozenset(found)
+
+
+def stated_numbers(source: str) -> list[str]:
+    source = re.sub(r"`[^`]*`", "", source)  # code is checked by running it
+    source = re.sub(r"\]\([^)]*\)", "]", source)  # link targets (file names)
+    source = CLAIM_ID.sub("", source)
+    source = navigation.MINUTES.sub("", source)
+    source = re.sub(r"^# \d\d ", "# ", source, flags=re.M)  # the lesson's own number
+    return [n.replace(",", "") for n in NUMBER.findall(source)]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_every_number_in_the_prose_traces_to_the_evidence(path):
+    nb = nbformat.read(str(path), as_version=4)
+    untraced = []
+    for cell in markdown_cells(nb):
+        if {navigation.NAV_TOP, navigation.NAV_BOTTOM} & set(cell.metadata.get("tags", [])):
+            continue
+        untraced += [n for n in stated_numbers(cell.source) if n not in traceable_numbers()]
+    assert not untraced, f"numbers in the prose that no claim or table holds: {sorted(set(untraced))}"
+
+
+def test_traceability_check_can_fail():
+    assert "1000000007" not in traceable_numbers()
+    assert stated_numbers("In 2017 a plan; in `2099` code; [C001] cites") == ["2017"]
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_committed_outputs_are_clean(path):
+    nb = nbformat.read(str(path), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, "a lesson has code for the student to run"
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), "execute in order from a fresh kernel: make execute"
+    for cell in code:
+        for output in cell.outputs:
+            assert output.output_type != "error", f"error output in: {cell.source[:60]}"
+            assert output.get("name") != "stderr", f"stderr output in: {cell.source[:60]}"
+            text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+            assert "Warning" not in text, f"warning in output of: {cell.source[:60]}"
+            assert not re.search(r"\b0x[0-9a-f]{6,}", text), "memory address in output"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_every_figure_says_what_it_shows(path):
+    nb = nbformat.read(str(path), as_version=4)
+    figures = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = cell.outputs
+        for i, output in enumerate(outputs):
+            if "image/png" in output.get("data", {}):
+                figures += 1
+                after = " ".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs[i + 1:])
+                assert "What the figure shows:" in after and "Sources:" in after, f"figure without caption in: {cell.source[:60]}"
+    if path.name[:2] != "00":
+        assert figures >= 1, "every lesson after 00 has at least one figure"
+
+
+def test_navigation_and_course_map_are_current():
+    assert navigation.update(check=True) == [], "run `make nav`"
+
+
+def test_course_map_lists_every_lesson_with_binder_link():
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    for path in LESSONS:
+        assert f"labpath=notebooks/{path.name}" in readme
