@@ -63,7 +63,7 @@ def lessons() -> list[Lesson]:
             raise NavigationError(f"{path.name}: lessons are named NN-slug.ipynb (lower case, hyphens)")
         nb = nbformat.read(str(path), as_version=4)
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-        title = re.search(r"^# (.+)$", text, re.M)
+        title = re.search(r"^# (?:\d\d )?(.+)$", text, re.M)
         minutes = MINUTES.search(text)
         if not title or not minutes:
             raise NavigationError(f"{path.name}: needs a '# Title' and a line '**Minutes:** N teaching · M exercises'")
@@ -76,7 +76,8 @@ def binder_url(target: str) -> str:
 
 
 def _link(lesson: Lesson, arrow: str = "") -> str:
-    label = f"{arrow}{lesson.title}" if arrow == "← " else f"{lesson.title}{arrow}"
+    name = f"{lesson.number} {lesson.title}"
+    label = f"{arrow}{name}" if arrow == "← " else f"{name}{arrow}"
     return f"[{label}]({lesson.name})"
 
 

@@ -63,21 +63,30 @@ def chart(title: str, *, x: str, y: str, size: tuple[float, float] | None = None
     return fig, ax
 
 
-def source_line(claims: Iterable[str]) -> str:
-    """``Sources: wsj (C201, C202); billions (C012)`` for the claims a figure rests on."""
-    from course.evidence import claims as all_claims
-
+def source_line(claims: Iterable[str] = (), sources: Iterable[str] = ()) -> str:
+    """``Sources: wsj (C201, C202); billions (C012)`` for the claims a figure rests on;
+    ``sources`` adds whole texts (a figure about the texts themselves)."""
     wanted = list(dict.fromkeys(claims))
-    if not wanted:
-        raise ValueError("A course figure must cite at least one claim id.")
-    table = all_claims().set_index("claim_id")
-    unknown = [c for c in wanted if c not in table.index]
-    if unknown:
-        raise KeyError(f"Unknown claim ids in figure caption: {', '.join(unknown)}")
     by_source: dict[str, list[str]] = {}
-    for claim_id in wanted:
-        by_source.setdefault(table.loc[claim_id, "source_id"], []).append(claim_id)
-    return "Sources: " + "; ".join(f"{s} ({', '.join(ids)})" for s, ids in by_source.items())
+    if wanted:
+        from course.evidence import claims as all_claims
+
+        table = all_claims().set_index("claim_id")
+        unknown = [c for c in wanted if c not in table.index]
+        if unknown:
+            raise KeyError(f"Unknown claim ids in figure caption: {', '.join(unknown)}")
+        for claim_id in wanted:
+            by_source.setdefault(table.loc[claim_id, "source_id"], []).append(claim_id)
+    if sources:
+        from course.texts import source_ids
+
+        for source_id in sources:
+            if source_id not in source_ids():
+                raise KeyError(f"Unknown source id in figure caption: {source_id!r}")
+            by_source.setdefault(source_id, [])
+    if not by_source:
+        raise ValueError("A course figure must cite at least one claim id or source id.")
+    return "Sources: " + "; ".join(f"{s} ({', '.join(ids)})" if ids else s for s, ids in by_source.items())
 
 
 class Described:
@@ -94,7 +103,7 @@ class Described:
         return f"<small>{self.caption}</small>\n\n**What the figure shows:** {self.says}"
 
 
-def show_figure(fig: "Figure", *, claims: Iterable[str], says: str) -> None:
+def show_figure(fig: "Figure", *, says: str, claims: Iterable[str] = (), sources: Iterable[str] = ()) -> None:
     """Finish a figure: check its labels, add the source line, then display it with the
     sentence that says what it shows beneath it, and close it."""
     import matplotlib.pyplot as plt
@@ -107,7 +116,7 @@ def show_figure(fig: "Figure", *, claims: Iterable[str], says: str) -> None:
             raise ValueError("Every panel needs a title.")
         if not ax.get_xlabel() or not ax.get_ylabel():
             raise ValueError("Label both axes, with units.")
-    caption = source_line(claims)
+    caption = source_line(claims, sources)
     fig.text(0.0, -0.02, caption, ha="left", va="top", fontsize=9, color="#333333", transform=fig.transFigure)
     display(fig)
     plt.close(fig)

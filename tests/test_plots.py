@@ -1,0 +1,50 @@
+"""The course figure style: rules that every figure must keep."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors
+import pytest
+
+import course
+from course import plots
+
+
+def test_chart_sets_title_labels_and_colour_blind_safe_cycle():
+    fig, ax = course.chart("Words per text", x="words (count)", y="source")
+    assert ax.get_title(loc="left") == "Words per text"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("words (count)", "source")
+    (line,) = ax.plot([0, 1], [0, 1])
+    assert mcolors.to_hex(line.get_color()).upper() == plots.OKABE_ITO[0].upper()
+
+
+@pytest.mark.parametrize("kwargs", [dict(title="", x="a", y="b"), dict(title="t", x=" ", y="b"), dict(title="t", x="a", y=None)])
+def test_chart_refuses_missing_labels(kwargs):
+    title = kwargs.pop("title")
+    with pytest.raises(ValueError, match="needs a"):
+        course.chart(title, **kwargs)
+
+
+def test_show_figure_captions_with_sources_and_a_sentence(capsys):
+    fig, ax = course.chart("Words per text", x="words (count)", y="source")
+    ax.barh(["wsj"], [1])
+    course.show_figure(fig, sources=["wsj"], says="One bar shows the length of the WSJ report.")
+    out = capsys.readouterr().out
+    assert "Sources: wsj" in out and "What the figure shows: One bar" in out
+    assert any(t.get_text() == "Sources: wsj" for t in fig.texts)
+
+
+def test_show_figure_refuses_figures_that_break_the_rules():
+    fig, _ = course.chart("t", x="a", y="b")
+    with pytest.raises(ValueError, match="full sentence"):
+        course.show_figure(fig, sources=["wsj"], says="A chart.")
+    with pytest.raises(ValueError, match="at least one"):
+        course.show_figure(fig, says="This sentence is long enough to describe it.")
+    with pytest.raises(KeyError, match="nyt"):
+        course.show_figure(fig, sources=["nyt"], says="This sentence is long enough to describe it.")
+    fig.axes[0].set_xlabel("")
+    with pytest.raises(ValueError, match="Label both axes"):
+        course.show_figure(fig, sources=["wsj"], says="This sentence is long enough to describe it.")
