@@ -21,6 +21,8 @@ _EXPORTS: dict[str, str] = {
     "quote": "course.evidence",
     "load_table": "course.evidence",
     "search": "course.evidence",
+    "table_names": "course.evidence",
+    "claim_ids_of": "course.evidence",
     # figures in the course style (course/plots.py)
     "chart": "course.plots",
     "show_figure": "course.plots",

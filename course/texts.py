@@ -81,11 +81,20 @@ class Quote:
     """A passage shown with its attribution; renders as a block quote in Jupyter and as
     plain text elsewhere (nbval compares the plain text)."""
 
-    def __init__(self, text: str, source_id: str, claim_id: str | None = None, note: str | None = None):
+    def __init__(
+        self,
+        text: str,
+        source_id: str,
+        claim_id: str | None = None,
+        note: str | None = None,
+        context: str | None = None,
+    ):
         self.text = text
         self.source_id = source_id
         self.claim_id = claim_id
         self.note = note
+        #: The sentence the passage stands in, when the passage is only part of it.
+        self.context = context
 
     def _label(self) -> str:
         label = attribution(self.source_id)
@@ -95,10 +104,16 @@ class Quote:
         lines = [f"“{self.text}”", f"    — {self._label()}"]
         if self.note:
             lines.append(f"    ({self.note})")
+        if self.context:
+            lines.append(f"    in context: “{self.context.replace(self.text, f'«{self.text}»', 1)}”")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         note = f"<br><small>{html.escape(self.note)}</small>" if self.note else ""
+        if self.context:
+            before, _, after = self.context.partition(self.text)
+            marked = f"{html.escape(before)}<mark>{html.escape(self.text)}</mark>{html.escape(after)}"
+            note += f"<br><small>In context: “{marked}”</small>"
         return (
             '<blockquote class="course-quote" style="border-left:4px solid #0072B2;'
             'margin:0.5em 0;padding:0.3em 0.8em">'

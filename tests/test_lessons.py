@@ -56,8 +56,10 @@ def traceable_numbers() -> frozenset[str]:
     found = set()
     for text in course.claims()["quote"]:
         found.update(n.replace(",", "") for n in NUMBER.findall(text))
-    for name in course.evidence.table_names():
-        for value in course.load_table(name).astype(str).to_numpy().ravel():
+    from course import evidence
+
+    for name in evidence.table_names():
+        for value in map(str, course.load_table(name).to_numpy().ravel()):
             found.update(n.replace(",", "") for n in NUMBER.findall(value))
             if value.endswith(".0"):
                 found.add(value[:-2])

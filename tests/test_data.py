@@ -1,0 +1,323 @@
+"""The evidence base: the schema holds, every quote is in its text, every citation resolves,
+and no number in the five texts is left unaccounted for.
+
+These tests read the files directly (csv and json), not through ``course.evidence``, so a
+bug in the helpers cannot hide a bug in the data. Each check is a small function that
+returns the problems it finds; the last tests feed it corrupted copies to show it can fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from frictionless import validate
+
+from course import evidence, paths
+
+IDS = ["billions", "merics", "curbs", "wsj", "blog"]
+DIGITS = re.compile(r"\d+")
+CLAIM_ID = re.compile(r"^C\d{3}$")
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_texts(data: Path = paths.DATA) -> dict[str, str]:
+    return {s: (data / "sources" / f"{s}.txt").read_bytes().decode("utf-8") for s in IDS}
+
+
+def package(data: Path = paths.DATA) -> dict:
+    return json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def table_paths(data: Path = paths.DATA) -> dict[str, Path]:
+    return {r["name"]: data / r["path"] for r in package(data)["resources"] if r["path"].startswith("tables/")}
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def quote_problems(claims: list[dict[str, str]], texts: dict[str, str]) -> list[str]:
+    """The matching rule: a quote is an exact substring of its text (decoded UTF-8, no
+    normalisation of apostrophes, spaces or dashes), occurs exactly once, and stays within
+    one paragraph."""
+    problems = []
+    for c in claims:
+        text = texts.get(c["source_id"], "")
+        found = text.count(c["quote"])
+        if found != 1:
+            problems.append(f"{c['claim_id']}: quote found {found} times in {c['source_id']} (must be once): {c['quote'][:70]!r}")
+        if "\n" in c["quote"] or "\r" in c["quote"]:
+            problems.append(f"{c['claim_id']}: quote spans a paragraph break")
+        if c["quote"] != c["quote"].strip():
+            problems.append(f"{c['claim_id']}: quote starts or ends with white space")
+    return problems
+
+
+def covered_spans(source_id: str, text: str, claims, ignored) -> list[tuple[int, int]]:
+    """Where numbers are accounted for: claim quotes, and the ignored-number rules."""
+    spans = []
+    for c in claims:
+        if c["source_id"] == source_id and c["quote"] in text:
+            start = text.index(c["quote"])
+            spans.append((start, start + len(c["quote"])))
+    for row in ignored:
+        if row["source_id"] != source_id:
+            continue
+        if row["rule"] == "regex":
+            spans += [m.span() for m in re.finditer(row["context"], text)]
+        elif row["context"] in text:
+            start = text.index(row["context"])
+            for m in DIGITS.finditer(row["context"]):
+                if m.group() == row["number"]:
+                    spans.append((start + m.start(), start + m.end()))
+    return spans
+
+
+def uncovered_numbers(texts: dict[str, str], claims, ignored) -> list[str]:
+    """Every run of digits that is neither inside a claim's quote nor ignored by a rule."""
+    problems = []
+    for source_id, text in texts.items():
+        spans = covered_spans(source_id, text, claims, ignored)
+        for m in DIGITS.finditer(text):
+            if not any(a <= m.start() and m.end() <= b for a, b in spans):
+                context = text[max(0, m.start() - 40) : m.end() + 40].replace("\n", "¶")
+                problems.append(f"{source_id} @{m.start()}: {m.group()!r} in …{context}…")
+    return problems
+
+
+def citation_problems(claims, tables: dict[str, list[dict[str, str]]]) -> list[str]:
+    """Every cited claim id exists, and a row with a source_id cites only that source."""
+    source_of = {c["claim_id"]: c["source_id"] for c in claims}
+    problems = []
+    for name, rows in tables.items():
+        for number, row in enumerate(rows, 2):
+            ids = row["claim_ids"].split(";")
+            for claim_id in ids:
+                if claim_id not in source_of:
+                    problems.append(f"{name}.csv line {number}: cites unknown claim {claim_id!r}")
+                elif row.get("source_id") and source_of[claim_id] != row["source_id"]:
+                    problems.append(f"{name}.csv line {number}: row of {row['source_id']} cites {claim_id} of {source_of[claim_id]}")
+            if len(set(ids)) != len(ids):
+                problems.append(f"{name}.csv line {number}: cites a claim twice")
+    return problems
+
+
+def verbatim_problems(claims, tables) -> list[str]:
+    """value_text and date_text are copied from a cited quote, so a reader can find them."""
+    quote_of = {c["claim_id"]: c["quote"] for c in claims}
+    problems = []
+    for name, rows in tables.items():
+        for number, row in enumerate(rows, 2):
+            quotes = [quote_of.get(c, "") for c in row["claim_ids"].split(";")]
+            for column in ("value_text", "date_text"):
+                if row.get(column) and not any(row[column] in q for q in quotes):
+                    problems.append(f"{name}.csv line {number}: {column} {row[column]!r} is in none of its cited quotes")
+    return problems
+
+
+# ---------------------------------------------------------------- the data as it is
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[dict[str, str]]:
+    return read_rows(paths.DATA / "claims.csv")
+
+
+@pytest.fixture(scope="module")
+def ignored() -> list[dict[str, str]]:
+    return read_rows(paths.DATA / "ignored_numbers.csv")
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, list[dict[str, str]]]:
+    return {name: read_rows(path) for name, path in table_paths().items()}
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    return read_texts()
+
+
+def test_package_validates_against_its_schema():
+    report = validate(paths.DATA / "datapackage.json")
+    errors = [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors]
+    assert report.valid, "data/datapackage.json does not validate:\n" + "\n".join(errors[:40])
+
+
+def test_every_table_file_is_described_in_the_schema():
+    described = {path.resolve() for path in table_paths().values()}
+    on_disk = {path.resolve() for path in (paths.DATA / "tables").glob("*.csv")}
+    assert on_disk == described, f"undescribed: {sorted(on_disk - described)}; missing: {sorted(described - on_disk)}"
+
+
+def test_the_required_tables_exist(tables):
+    required = {"subsidies", "chips", "market_share", "models", "talent", "energy", "timeline", "entities", "glossary", "agreement"}
+    assert required <= set(tables)
+    assert all(tables[name] for name in tables), "every table has rows"
+
+
+def test_every_quote_is_in_its_source_exactly(claims, texts):
+    problems = quote_problems(claims, texts)
+    assert not problems, "\n".join(problems)
+
+
+def test_matching_is_literal_not_normalised(claims, texts):
+    """The rule has no normalisation: a quote with a curly apostrophe, straightened, is
+    not found, and merics keeps its non-breaking spaces."""
+    curly = [c for c in claims if "’" in c["quote"]]
+    assert curly, "some quotes keep curly apostrophes"
+    for c in curly:
+        assert c["quote"].replace("’", "'") not in texts[c["source_id"]]
+    assert "\u00a0" in texts["merics"]
+
+
+def test_claim_ids_are_well_formed_and_unique(claims):
+    ids = [c["claim_id"] for c in claims]
+    assert all(CLAIM_ID.match(i) for i in ids)
+    assert len(ids) == len(set(ids))
+
+
+def test_no_duplicate_claims(claims):
+    seen = [(c["source_id"], c["quote"]) for c in claims]
+    duplicates = {pair for pair in seen if seen.count(pair) > 1}
+    assert not duplicates, duplicates
+
+
+def test_every_cited_claim_exists_and_belongs_to_the_rows_source(claims, tables):
+    problems = citation_problems(claims, tables)
+    assert not problems, "\n".join(problems)
+
+
+def test_value_and_date_texts_are_verbatim_from_cited_quotes(claims, tables):
+    problems = verbatim_problems(claims, tables)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_number_in_the_texts_is_claimed_or_ignored(claims, ignored, texts):
+    problems = uncovered_numbers(texts, claims, ignored)
+    assert not problems, (
+        f"{len(problems)} numbers in the texts are in no claim's quote. Add a claim for each "
+        "(or, if it states no fact, a row in data/ignored_numbers.csv):\n" + "\n".join(problems)
+    )
+
+
+def test_ignored_numbers_are_few_present_and_not_claimed(claims, ignored, texts):
+    assert len(ignored) <= 10, "keep the ignored list small: a number that states a fact must be a claim"
+    for row in ignored:
+        text = texts[row["source_id"]]
+        if row["rule"] == "exact":
+            assert text.count(row["context"]) == 1, f"context {row['context']!r} must occur exactly once in {row['source_id']}"
+            assert row["number"] in DIGITS.findall(row["context"]), f"{row['number']!r} is not a number in {row['context']!r}"
+            start = text.index(row["context"])
+            spans = [(text.index(c["quote"]), text.index(c["quote"]) + len(c["quote"])) for c in claims if c["source_id"] == row["source_id"]]
+            assert not any(a < start + len(row["context"]) and start < b for a, b in spans), f"{row['context']!r} overlaps a claim: no need to ignore it"
+        else:
+            assert not row["number"], "a regex rule ignores every number it matches; leave number empty"
+            assert re.search(row["context"], text), f"pattern {row['context']!r} matches nothing in {row['source_id']}"
+
+
+def test_numbers_and_units_go_together(tables):
+    for name, rows in tables.items():
+        for number, row in enumerate(rows, 2):
+            if row.get("value"):
+                assert row.get("unit") and row.get("measure", "x"), f"{name}.csv line {number}: a value needs a unit and a measure"
+
+
+def test_dates_agree_with_their_precision(tables):
+    for name, rows in tables.items():
+        for number, row in enumerate(rows, 2):
+            if "date_precision" not in row:
+                continue
+            where, date, precision = f"{name}.csv line {number}", row["date"], row["date_precision"]
+            assert bool(date) == (precision != "unknown"), f"{where}: a date needs a precision, and 'unknown' no date"
+            if precision == "month":
+                assert date.endswith("-01"), f"{where}: a month is stored as its first day"
+            if precision == "year":
+                assert date.endswith("-01-01"), f"{where}: a year is stored as 1 January"
+
+
+def test_claim_entities_are_in_the_entities_table(claims, tables):
+    entities = {row["entity"]: set(row["claim_ids"].split(";")) for row in tables["entities"]}
+    for c in claims:
+        for name in filter(None, c["entities"].split(";")):
+            assert name in entities, f"{c['claim_id']} names {name!r}, which tables/entities.csv lacks"
+            assert c["claim_id"] in entities[name], f"entities.csv: {name!r} should cite {c['claim_id']}"
+    for name, ids in entities.items():
+        for claim_id in ids:
+            naming = next(c for c in claims if c["claim_id"] == claim_id)["entities"].split(";")
+            assert name in naming, f"entities.csv: {name!r} cites {claim_id}, whose entities do not include it"
+
+
+def test_the_vocabularies_in_code_match_the_schema():
+    fields = {f["name"]: f for f in next(r for r in package()["resources"] if r["name"] == "claims")["schema"]["fields"]}
+    assert list(evidence.KINDS) == fields["kind"]["constraints"]["enum"]
+    assert list(evidence.THEMES) == fields["theme"]["constraints"]["enum"]
+
+
+def test_every_kind_and_source_is_represented(claims):
+    assert {c["kind"] for c in claims} == set(evidence.KINDS)
+    assert {c["source_id"] for c in claims} == set(IDS)
+
+
+# ---------------------------------------------------------------- the checks can fail
+
+
+@pytest.fixture()
+def data_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    return copy
+
+
+def rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_straightened_apostrophe_is_reported(data_copy):
+    rewrite(data_copy / "claims.csv", "Baidu’s Vice President", "Baidu's Vice President")
+    problems = quote_problems(read_rows(data_copy / "claims.csv"), read_texts(data_copy))
+    assert len(problems) == 1 and "found 0 times in curbs" in problems[0]
+
+
+def test_a_dropped_claim_leaves_its_numbers_uncovered(data_copy):
+    rows = [c for c in read_rows(data_copy / "claims.csv") if "82%" not in c["quote"]]
+    problems = uncovered_numbers(read_texts(data_copy), rows, read_rows(data_copy / "ignored_numbers.csv"))
+    assert {p.split(": ")[1].split(" ")[0] for p in problems} == {"'82'", "'2027'", "'34'", "'2024'"}
+
+
+def test_a_citation_of_a_missing_claim_is_reported(data_copy):
+    rewrite(data_copy / "tables" / "subsidies.csv", "C009", "C999")
+    tables = {name: read_rows(path) for name, path in table_paths(data_copy).items()}
+    problems = citation_problems(read_rows(data_copy / "claims.csv"), tables)
+    assert problems == ["subsidies.csv line 4: cites unknown claim 'C999'"]
+
+
+def test_the_schema_rejects_a_number_written_as_text(data_copy):
+    rewrite(data_copy / "tables" / "market_share.csv", ",82,percent", ",eighty-two,percent")
+    report = validate(data_copy / "datapackage.json")
+    assert not report.valid
+    assert any(error.type == "type-error" for task in report.tasks for error in task.errors)
+
+
+def test_the_readme_examples_quote_their_claims(claims):
+    """Each *italic example* (Cnnn) in data/README.md is the words of that claim, so the
+    guide to judging kinds cannot drift from the data."""
+    readme = (paths.DATA / "README.md").read_text(encoding="utf-8")
+    by_id = {c["claim_id"]: c for c in claims}
+    examples = re.findall(r"\*([^*]+)\*\s*\((C\d{3})\)", readme)
+    assert len(examples) >= 10
+    for words, claim_id in examples:
+        assert claim_id in by_id, f"README cites unknown claim {claim_id}"
+        for part in re.split(r"…", re.sub(r"\s+", " ", words)):
+            part = part.strip(" .")
+            assert part in by_id[claim_id]["quote"], f"README: {part!r} is not in {claim_id}'s quote"
