@@ -26,6 +26,16 @@ _EXPORTS: dict[str, str] = {
     # figures in the course style (course/plots.py)
     "chart": "course.plots",
     "show_figure": "course.plots",
+    # self-check questions (course/questions.py, course/evidence_finder.py; widgets in course/widgets.py)
+    "SingleChoice": "course.questions",
+    "MultipleChoice": "course.questions",
+    "NumberQuestion": "course.questions",
+    "Ordering": "course.questions",
+    "Matching": "course.questions",
+    "Classification": "course.questions",
+    "EvidenceFinder": "course.evidence_finder",
+    "Feedback": "course.feedback",
+    "hash_answer": "course.answers",
 }
 
 __all__ = sorted(_EXPORTS)

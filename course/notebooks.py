@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 EXECUTED_FOLDERS = ("notebooks", "instructors", "solutions")
 CELL_TIMEOUT = 180  # seconds; no lesson cell should come near this
 KERNEL = "python3"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 class NotebookError(RuntimeError):
@@ -51,8 +52,8 @@ def read_notebook(path: Path) -> "NotebookNode":
 
 
 def normalise(nb: "NotebookNode") -> "NotebookNode":
-    """Drop what varies between runs and machines (timings, widget state, Python patch
-    version) so that a re-run changes a committed notebook only when its outputs change."""
+    """Drop what varies between runs and machines (timings, widget state and views, Python
+    patch version) so that a re-run changes a committed notebook only when its outputs change."""
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
@@ -62,6 +63,9 @@ def normalise(nb: "NotebookNode") -> "NotebookNode":
         if cell.cell_type == "code":
             for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
+                # A widget view points at a model id that is random and, with widget state
+                # not saved, cannot render later: keep the plain-text view instead.
+                output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
 
 

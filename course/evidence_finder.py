@@ -1,0 +1,150 @@
+"""The evidence finder: search the five texts, pick the passage that supports a statement.
+
+A pick is right when the passage lies in one of the accepted claims of data/claims.csv, and
+partly right when it comes from the right text but not from the passage that settles it. The
+accepted claims are hashed like any answer; a student copy finds them again (for the reveal)
+by hashing every claim id, so it needs no claim id in plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from course import answers
+from course import questions
+from course.questions import InvalidAnswer, Question
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A hit in one text: ``start``/``end`` are character offsets of the match;
+    ``claim_ids`` are the claims whose quote covers it."""
+
+    source_id: str
+    start: int
+    end: int
+    left: str
+    match: str
+    right: str
+    claim_ids: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.source_id}: …{self.left}[{self.match}]{self.right}…"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
+
+
+def find_passages(term: str, source_ids: Sequence[str] | None = None) -> list[Passage]:
+    """Every occurrence of ``term`` in the texts (or in ``source_ids``), through
+    ``course.search``. The texts mix ’ and ', so both spellings of the term are searched."""
+    from course.evidence import search
+    from course.texts import source_ids as all_source_ids
+
+    if not isinstance(term, str) or not term.strip():
+        raise InvalidAnswer("Type a word or phrase to search for, e.g. Huawei.")
+    straight = term.strip().translate(_APOSTROPHES)
+    hits = {}
+    for spelling in dict.fromkeys([straight, straight.replace("'", "’")]):
+        for row in search(spelling, source=source_ids).itertuples(index=False):
+            claim_ids = tuple(c for c in row.claim_ids.split(";") if c)
+            end = row.position + len(row.match)
+            hits[(row.source_id, row.position)] = Passage(
+                row.source_id, row.position, end, row.left, row.match, row.right, claim_ids
+            )
+    order = {source_id: n for n, source_id in enumerate(all_source_ids())}
+    return sorted(hits.values(), key=lambda p: (order[p.source_id], p.start))
+
+
+@lru_cache(maxsize=1)
+def _claim_sources() -> dict[str, str]:
+    """claim id -> source id, for every claim of data/claims.csv."""
+    from course.evidence import claims
+
+    table = claims()
+    return dict(zip(table["claim_id"], table["source_id"]))
+
+
+class EvidenceFinder(Question):
+    """Find the passage that supports ``prompt`` (a statement). ``answer`` lists the claim
+    ids that count as support; ``sources`` limits the search to some texts."""
+
+    kind = "evidence finder"
+
+    def __init__(
+        self,
+        name: str,
+        prompt: str,
+        answer: Sequence[str] | None = None,
+        *,
+        sources: Sequence[str] | None = None,
+        answer_hash: Sequence[str] | None = None,
+        partly_hash: Sequence[str] | None = None,
+        **shared: Any,
+    ) -> None:
+        super().__init__(name, prompt, **shared)
+        self.sources = list(sources) if sources else None
+        spans = _claim_sources()
+        if answer is not None:
+            accepted = [answer] if isinstance(answer, str) else list(answer)
+            unknown = [c for c in accepted if c not in spans]
+            if not accepted or unknown:
+                raise ValueError(f"Question {name!r}: accepted claims must be known claim ids; unknown: {unknown}.")
+            self.solution = accepted
+            answer_hash = [self._hash(c) for c in accepted]
+            partly_hash = sorted({self._hash(spans[c], "source") for c in accepted})
+        elif answer_hash is None:
+            raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
+        self.answer_hash = tuple(answer_hash)
+        self.partly_hash = tuple(partly_hash or ())
+        accepted_ids = [c for c in spans if self._hash(c) in self.answer_hash]
+        if len(accepted_ids) != len(self.answer_hash):
+            raise ValueError(f"answer_hash of {name!r} does not fit the claims: wrong salt, or claims changed?")
+        self.evidence = self.evidence + tuple(questions.lookup_quote(c) for c in accepted_ids if c not in self.evidence_ids)
+
+    def _hash(self, value: str, role: str = "claim") -> str:
+        return answers.hash_answer(value, self.salt, role)
+
+    def search(self, term: str) -> list[Passage]:
+        """Passages containing ``term`` in the texts this question searches."""
+        return find_passages(term, self.sources)
+
+    def _parse(self, value: Any) -> Passage:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise InvalidAnswer("Nothing picked yet: search for a word, then pick a passage.")
+        if isinstance(value, str):
+            found = find_passages(value, self.sources)
+            if not found:
+                raise InvalidAnswer("That passage is not in the texts as written: search for a word and pick a passage.")
+            return found[0]
+        if not isinstance(value, Passage):
+            raise InvalidAnswer("Pick one of the passages that the search found.")
+        return value
+
+    def _judge(self, value: Passage) -> tuple[str, str, tuple]:
+        overlapping = value.claim_ids
+        if any(self._hash(c) in self.answer_hash for c in overlapping):
+            return "correct", f"this passage in {value.source_id} supports the statement.", ()
+        if self._hash(value.source_id, "source") in self.partly_hash:
+            return "partial", f"the right text ({value.source_id}), but this passage does not settle it; read nearby.", ()
+        return "incorrect", f"this passage in {value.source_id} does not support the statement.", ()
+
+    def _answer_text(self) -> str:
+        return "; ".join(f"[{quote.claim_id}] {quote.text}" for quote in self.evidence if quote.claim_id in self.solution)
+
+    def _choices_text(self) -> list[str]:
+        where = ", ".join(self.sources) if self.sources else "all five texts"
+        return [f"  [search {where}, then pick a passage]"]
+
+    def _fields(self) -> dict[str, Any]:
+        return {"sources": self.sources}
+
+    def _key(self) -> dict[str, Any]:
+        return {"answer_hash": list(self.answer_hash), "partly_hash": list(self.partly_hash)}

@@ -1,0 +1,156 @@
+"""A real JupyterLab in Debian's Chromium, driven by Playwright, for the browser tests.
+
+One JupyterLab server per test session, on a free 127.0.0.1 port with a random token, serving
+a temporary folder that holds a copy of instructors/widget-gallery.ipynb (the committed file is
+never touched). Its settings live in a temporary JUPYTERLAB_SETTINGS_DIR that turns off the news
+pop-up and update checks and sets the notebook's windowing mode to "none", so cells below the
+fold are rendered and can be found. Outside CI a missing Chromium skips these tests with the
+install command; on CI (CI=true) it fails them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from course import paths
+
+GALLERY = paths.ROOT / "instructors" / "widget-gallery.ipynb"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+INSTALL_HINT = "install Debian's chromium: apt-get install chromium"
+SERVER_START_SECONDS = 90
+SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"checkForUpdates": False, "fetchNews": "false"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+@dataclass(frozen=True)
+class Lab:
+    url: str
+    token: str
+    root: Path
+
+    def api(self, method: str, path: str) -> object:
+        request = urllib.request.Request(
+            f"{self.url}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def delete_sessions(self) -> None:
+        """Shut down every kernel session so that each test starts from a fresh kernel."""
+        for session in self.api("GET", "sessions"):
+            self.api("DELETE", f"sessions/{session['id']}")
+
+
+@pytest.fixture(scope="session")
+def chromium_path(in_ci: bool) -> str:
+    found = shutil.which("chromium")
+    if not found:
+        if in_ci:
+            pytest.fail(f"Chromium is missing on CI, where browser tests must run: {INSTALL_HINT}")
+        pytest.skip(f"Chromium not found; {INSTALL_HINT}")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("lab")
+    root, settings = base / "root", base / "settings"
+    root.mkdir()
+    shutil.copy(GALLERY, root / GALLERY.name)
+    for name, values in SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(values))
+    token, port = secrets.token_hex(16), _free_port()
+    env = os.environ | {
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        "IPYTHONDIR": str(base / "ipython"),
+    }
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI run as root
+    log = (base / "jupyterlab.log").open("w")
+    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    running = Lab(f"http://127.0.0.1:{port}", token, root)
+    started = time.monotonic()
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                running.api("GET", "status")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start; see {base / 'jupyterlab.log'}")
+                time.sleep(0.3)
+        _TIMINGS["JupyterLab start (ms)"] = [(time.monotonic() - started) * 1000]
+        yield running
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, lab: Lab):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
+    lab.delete_sessions()
+
+
+_TIMINGS: dict[str, list[float]] = {}
+
+
+@pytest.fixture(scope="session")
+def timings() -> dict[str, list[float]]:
+    """Latencies (ms) measured by the tests, printed in the terminal summary for the report."""
+    return _TIMINGS
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for name, values in _TIMINGS.items():
+        terminalreporter.write_line(f"[browser] {name}: " + ", ".join(f"{v:.0f} ms" for v in values))

@@ -1,0 +1,146 @@
+"""The widget gallery in a real JupyterLab: run all cells, answer wrong then right by mouse and by
+keyboard, read the feedback a student sees, and check the course's own output with axe-core."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: The questions of instructors/widget-gallery.ipynb that these tests answer.
+CHOICE = ".course-q-share_2027"
+NUMBER = ".course-q-grid_spending"
+#: axe-core judges only the course's own output: rendered markdown and output areas.
+#: JupyterLab's own page is out of scope. Run on the whole page (JupyterLab 4.6.6), axe reports,
+#: and this scope leaves out: aria-allowed-attr (critical) on toolbar jp-buttons (Upload Files,
+#: file filter, debugger); aria-required-children (critical) on .jp-WindowedPanel-viewport;
+#: aria-input-field-name and scrollable-region-focusable (serious) on the CodeMirror cell
+#: editors; region (moderate) on the skip link.
+AXE_CONTEXT = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
+SERIOUS = {"critical", "serious"}
+
+#: Records when the Check button is clicked and when the feedback next changes, in the page's
+#: own clock, so the latency excludes Playwright's polling.
+WATCH_FEEDBACK = """
+([question]) => {
+  const root = document.querySelector(question);
+  const button = [...root.querySelectorAll('button')].find(b => b.textContent.trim() === 'Check');
+  const feedback = root.querySelector('.course-feedback').closest('.widget-html-content');
+  window.__courseClick = null; window.__courseFeedback = null;
+  button.addEventListener('click', () => { window.__courseClick = performance.now(); }, {capture: true, once: true});
+  new MutationObserver((_, observer) => {
+    if (window.__courseClick !== null) { window.__courseFeedback = performance.now(); observer.disconnect(); }
+  }).observe(feedback, {childList: true, subtree: true, characterData: true});
+}
+"""
+
+
+def open_and_run_all(page, lab) -> None:
+    """Open the gallery, wait for an idle kernel, Run All from the menu, wait for the widgets."""
+    page.goto(f"{lab.url}/lab/tree/widget-gallery.ipynb?token={lab.token}")
+    page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.locator(".course-question").first.wait_for(state="attached")
+    page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
+
+
+def feedback_of(page, question: str):
+    return page.locator(f"{question} .course-feedback")
+
+
+def check_and_time(page, question: str, press) -> float:
+    """Press Check (``press`` clicks it or uses the keyboard); return click-to-feedback in ms."""
+    page.evaluate(WATCH_FEEDBACK, [question])
+    press()
+    page.wait_for_function("window.__courseFeedback !== null")
+    return page.evaluate("window.__courseFeedback - window.__courseClick")
+
+
+def test_choice_wrong_then_right_by_clicking(page, lab, timings, record_property):
+    open_and_run_all(page, lab)
+    question = page.locator(CHOICE)
+    question.scroll_into_view_if_needed()
+    check = question.get_by_role("button", name="Check")
+    question.get_by_label("34%").check()
+    wrong = check_and_time(page, CHOICE, check.click)
+    assert "Not right yet" in feedback_of(page, CHOICE).inner_text()
+    assert "✗" in feedback_of(page, CHOICE).inner_text()
+    question.get_by_label("82%").check()
+    right = check_and_time(page, CHOICE, check.click)
+    text = feedback_of(page, CHOICE).inner_text()
+    assert "✓" in text and "Correct" in text and "Evidence" in text
+    timings.setdefault("click-to-feedback (mouse)", []).extend([wrong, right])
+    record_property("click_to_feedback_ms", [round(wrong), round(right)])
+
+
+def test_number_wrong_then_right_by_keyboard(page, lab, timings, record_property):
+    open_and_run_all(page, lab)
+    question = page.locator(NUMBER)
+    question.scroll_into_view_if_needed()
+    box = question.get_by_role("textbox")
+    box.focus()
+    page.keyboard.type("twelve")
+    tab_to(page, "Check")
+    page.keyboard.press("Enter")
+    feedback_of(page, NUMBER).get_by_text("is not a number", exact=False).wait_for()
+    box.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("400")
+    page.keyboard.press("Tab")
+    wrong = check_and_time(page, NUMBER, lambda: page.keyboard.press("Enter"))
+    assert "✗ Not right yet" in feedback_of(page, NUMBER).inner_text()
+    box.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("564")
+    page.keyboard.press("Tab")
+    right = check_and_time(page, NUMBER, lambda: page.keyboard.press("Space"))
+    assert "✓ Correct" in feedback_of(page, NUMBER).inner_text()
+    timings.setdefault("press-to-feedback (keyboard)", []).extend([wrong, right])
+    record_property("key_to_feedback_ms", [round(wrong), round(right)])
+
+
+def tab_to(page, name: str, limit: int = 12) -> None:
+    """Press Tab until the button called ``name`` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == name:
+            return
+    pytest.fail(f"{name!r} cannot be reached with Tab")
+
+
+def test_choice_by_keyboard_and_show_answer(page, lab):
+    open_and_run_all(page, lab)
+    question = page.locator(CHOICE)
+    question.scroll_into_view_if_needed()
+    first = question.get_by_role("radio").first
+    first.focus()
+    page.keyboard.press("Space")
+    assert first.is_checked()
+    tab_to(page, "Check")
+    page.keyboard.press("Enter")
+    feedback_of(page, CHOICE).get_by_text("after 1 more try", exact=False).wait_for()
+    page.keyboard.press("Enter")  # the focus stays on Check: a second wrong try
+    feedback_of(page, CHOICE).get_by_text("Or show the answer", exact=False).wait_for()
+    tab_to(page, "Show answer")
+    page.keyboard.press("Enter")
+    feedback_of(page, CHOICE).get_by_text("Answer:", exact=False).first.wait_for()
+    text = feedback_of(page, CHOICE).inner_text()
+    assert "ℹ" in text and "82%" in text and "Evidence" in text
+
+
+def test_no_serious_accessibility_violations_in_course_output(page, lab):
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_and_run_all(page, lab)
+    page.locator(CHOICE).get_by_label("34%").check()
+    page.locator(CHOICE).get_by_role("button", name="Check").click()
+    feedback_of(page, CHOICE).get_by_text("Not right yet", exact=False).wait_for()
+    results = Axe().run(page, context=AXE_CONTEXT)
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    report = "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in serious
+    )
+    assert not serious, report

@@ -1,0 +1,309 @@
+"""Every question kind, judged headless and through its widget: right, wrong, partial, bad
+input, hashed copies and reveal. Evidence comes from the real data/claims.csv, found by quote
+text rather than by id, so renumbering the claims does not break these tests."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+
+import course
+from course import questions
+from course.evidence_finder import EvidenceFinder, Passage
+from course.questions import Classification, Matching, MultipleChoice, NumberQuestion, Ordering, SingleChoice
+
+
+@cache
+def cid(words: str) -> str:
+    """The id of the one claim whose quote contains ``words``."""
+    table = course.claims()
+    found = table[table["quote"].str.contains(words, regex=False)]
+    assert len(found) == 1, f"expected one claim quoting {words!r}, found {list(found['claim_id'])}"
+    return found["claim_id"].iloc[0]
+
+
+FORECAST_82 = "82% of AI chips from domestic makers by 2027"
+CAPACITY = "2.5 times as much power-generation capacity"
+
+
+SHARED = {"explanation": "Morgan Stanley's forecast says so.", "hint": "Read the forecast."}
+
+
+def shared():
+    return SHARED | {"evidence": [cid(FORECAST_82)]}
+
+
+def single():
+    return SingleChoice(
+        "share_2027", "What share of AI chips in China will come from domestic makers by 2027, by the forecast?",
+        ["34%", "82%", "70%"], "82%", partly=["70%"], **shared(),
+    )
+
+
+def multiple():
+    return MultipleChoice("forecasts", "Which are forecasts?", ["82% by 2027", "34% in 2024", "2.5 times the capacity"],
+                          ["82% by 2027"], **shared())
+
+
+def number():
+    return NumberQuestion("share", "Forecast share for 2027?", 82, tolerance=0.5, unit="%", **shared())
+
+
+def ordering():
+    return Ordering("timeline", "Order these years", ["2024", "2027", "2030"], items=["2030", "2024", "2027"], **shared())
+
+
+def matching():
+    return Matching("who_said", "Who said what?", {"82% by 2027": "Morgan Stanley", "closing in": "MERICS"},
+                    choices=["Morgan Stanley", "MERICS", "SemiAnalysis"], **shared())
+
+
+def classification():
+    return Classification("kinds", "Label each statement", {"82% by 2027": "forecast", "2.5 times": "fact"}, **shared())
+
+
+def finder():
+    return EvidenceFinder("find_forecast", "China's share of domestic AI chips is forecast to rise to 82%.", [cid(FORECAST_82)],
+                          explanation="The forecast is Morgan Stanley's.", hint="Search for 82%.")
+
+
+def _passage(term: str, source_id: str) -> Passage:
+    return next(p for p in finder().search(term) if p.source_id == source_id)
+
+
+# (builder, right, wrong, partial, invalid inputs)
+CASES = {
+    "single": (single, "82%", "34%", "70%", [None, "", "90%"]),
+    "multiple": (multiple, ["82% by 2027"], ["34% in 2024"], ["82% by 2027", "34% in 2024"], [None, [], ["nope"]]),
+    "number": (number, "82.4", "34", "0.82", ["", "eighty-two", None]),
+    "ordering": (ordering, ["2024", "2027", "2030"], ["2030", "2024", "2027"], ["2024", "2030", "2027"],
+                 [None, ["2024", "2027"], ["2024", "2024", "2030"], ["2024", None, "2030"]]),
+    "matching": (matching, {"82% by 2027": "Morgan Stanley", "closing in": "MERICS"},
+                 {"82% by 2027": "MERICS", "closing in": "SemiAnalysis"},
+                 {"82% by 2027": "Morgan Stanley", "closing in": "SemiAnalysis"},
+                 [None, {"82% by 2027": "Morgan Stanley"}, {"82% by 2027": "IMF", "closing in": "MERICS"}]),
+    "classification": (classification, {"82% by 2027": "forecast", "2.5 times": "fact"},
+                       {"82% by 2027": "opinion", "2.5 times": "claim"},
+                       {"82% by 2027": "forecast", "2.5 times": "opinion"},
+                       ["fact", {"82% by 2027": "forecast", "2.5 times": None}, {"nonsense": "fact"}]),
+    "finder": (finder, lambda: _passage("82%", "wsj"), lambda: _passage("Huawei", "billions"),
+               lambda: _passage("2.5 times", "wsj"), [None, "", "not in any of the texts at all", 42]),
+}
+
+
+def _value(value):
+    return value() if callable(value) else value
+
+
+@pytest.fixture(params=sorted(CASES), ids=sorted(CASES))
+def case(request):
+    build, right, wrong, partial, invalid = CASES[request.param]
+    return build, _value(right), _value(wrong), _value(partial), invalid
+
+
+@pytest.mark.parametrize("hashed", [False, True], ids=["plain", "hashed"])
+def test_right_wrong_partial(case, hashed):
+    build, right, wrong, partial, _ = case
+    q = build().to_hashed() if hashed else build()
+    assert q.hashed is hashed
+    bad = q.check(wrong)
+    assert bad.status == "incorrect", str(bad)
+    assert not bad.explanation and not bad.evidence, "a wrong try must not give the answer away"
+    assert bad.hint == q.hint
+    half = q.check(partial)
+    assert half.status == "partial", str(half)
+    good = q.check(right)
+    assert good.status == "correct" and good.correct, str(good)
+    assert good.explanation == q.explanation and good.evidence
+    assert good.tries == 3 and q.value is not None and q.answer == q.value
+
+
+def test_invalid_input_gets_a_message_not_a_traceback(case):
+    build, *_, invalid = case
+    q = build()
+    for value in invalid:
+        feedback = q.check(value)
+        assert feedback.status == "invalid", (value, str(feedback))
+        assert feedback.message.strip() and "Traceback" not in str(feedback)
+    assert q.tries == 0, "bad input is not counted as a try"
+
+
+def test_reveal_after_the_configured_number_of_tries(case):
+    build, _, wrong, *_ = case
+    q = build()
+    early = q.reveal()
+    assert early.status == "invalid" and "2 more times" in early.message
+    q.check(wrong)
+    assert not q.can_reveal
+    q.check(wrong)
+    shown = q.reveal()
+    assert shown.status == "revealed" and shown.answer and shown.explanation == q.explanation and shown.evidence
+
+
+def test_hashed_copy_reveals_evidence_but_never_the_answer(case):
+    build, right, *_ = case
+    plain = build()
+    student = plain.to_hashed()
+    code = student.to_code()
+    assert "answer=" not in code and "answer_hash=" in code
+    for secret in _secrets(plain):
+        assert f"'{secret}'" not in _key_part(code), f"{secret!r} is in the student copy's key"
+    student.reveal_after = 0
+    shown = student.reveal()
+    assert shown.status == "revealed" and not shown.answer
+    assert shown.explanation == plain.explanation and [q.text for q in shown.evidence] == [q.text for q in plain.evidence]
+
+
+def _secrets(q):
+    solution = q.solution
+    if isinstance(solution, dict):
+        return list(solution.values())
+    return [solution] if isinstance(solution, (str, float)) else list(solution)
+
+
+def _key_part(code: str) -> str:
+    return "\n".join(line for line in code.splitlines() if "hash" in line)
+
+
+def test_to_code_rebuilds_an_equivalent_question(case):
+    build, right, wrong, *_ = case
+    namespace = {k: getattr(questions, k) for k in ("SingleChoice", "MultipleChoice", "NumberQuestion", "Ordering",
+                                                     "Matching", "Classification")}
+    namespace["EvidenceFinder"] = EvidenceFinder  # to_code() names the class, as a notebook imports it
+    for hashed in (False, True):
+        copy = eval(build().to_code(hashed=hashed), namespace)
+        assert copy.check(right).correct and copy.check(wrong).status == "incorrect"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SingleChoice("q", "?", ["a", "b"], "c"),
+        lambda: SingleChoice("q", "?", ["a", "b"], answer_hash="0" * 16, salt="s"),
+        lambda: SingleChoice("q", "?", ["a", "b"]),
+        lambda: SingleChoice("not a name", "?", ["a", "b"], "a"),
+        lambda: SingleChoice("q", "", ["a", "b"], "a"),
+        lambda: SingleChoice("q", "?", ["a", "a"], "a"),
+        lambda: SingleChoice("q", "?", ["a", "b"], "a", evidence=["C999"]),
+        lambda: MultipleChoice("q", "?", ["a", "b"], ["c"]),
+        lambda: NumberQuestion("q", "?", 3, tolerance=0),
+        lambda: Ordering("q", "?", ["a", "b"], items=["a", "c"]),
+        lambda: Matching("q", "?", {"x": "nope"}, choices=["a"]),
+        lambda: EvidenceFinder("q", "?", ["C999"]),
+        lambda: EvidenceFinder("q", "?", answer_hash=["0" * 16], salt="s"),
+    ],
+)
+def test_author_errors_fail_when_the_question_is_built(make):
+    with pytest.raises(ValueError):
+        make()
+
+
+def test_single_choice_accepts_typographic_variants():
+    q = SingleChoice("q", "Which?", ["China’s plan", "Other"], "China's plan")
+    assert q.check("china's   PLAN").correct
+
+
+def test_number_unit_slip_is_partial_and_says_check_the_unit():
+    q = NumberQuestion("spend", "Grid spending to 2030?", 564, tolerance=1, unit="billion USD")
+    feedback = q.check("564000")
+    assert feedback.status == "partial" and "unit" in feedback.message
+    assert q.check("564 billion USD").correct
+
+
+def test_ordering_marks_each_place():
+    feedback = ordering().check(["2024", "2030", "2027"])
+    assert feedback.marks == (("1st: 2024", True), ("2nd: 2030", False), ("3rd: 2027", False))
+
+
+def test_evidence_finder_accepts_a_quoted_passage_and_searches_typography_insensitively():
+    q = finder()
+    assert q.check("82% of AI chips").correct
+    assert q.search("China's") == q.search("China’s") != []
+    assert q.check("domestic makers by 2027").correct
+
+
+def test_feedback_text_is_deterministic_and_not_colour_only():
+    feedback = single().check("34%")
+    text = str(feedback)
+    assert text.startswith("✗ Not right yet:")
+    assert not re.search(r"0x[0-9a-f]{6,}", text)
+    assert 'role="status"' in feedback._repr_html_() and "Not right yet" in feedback._repr_html_()
+
+
+def test_question_repr_is_short_and_deterministic():
+    assert repr(single()) == (
+        "single choice 'share_2027': What share of AI chips in China will come from domestic makers by 2027, "
+        "by the forecast?\n  ( ) 34%\n  ( ) 82%\n  ( ) 70%"
+    )
+    bundle = single()._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(single())
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+# -- the widget path, headless: set a control, press Check, read the feedback -------------------------
+
+
+def _set(view, kind, value):
+    if kind in ("single", "number"):
+        view.controls["answer"].value = value
+    elif kind == "multiple":
+        for option, box in view.controls.items():
+            box.value = option in value
+    elif kind == "ordering":
+        for dropdown, item in zip(view.controls.values(), value):
+            dropdown.value = item
+    elif kind in ("matching", "classification"):
+        for item, dropdown in view.controls.items():
+            dropdown.value = value[item]
+    elif kind == "finder":
+        view.controls["term"].value = value.match
+        view.controls["search"].click()
+        view.controls["passages"].value = value.label
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_widget_check_button_shows_feedback(kind):
+    build, right, wrong, partial, _ = CASES[kind]
+    q = build()
+    view = q.widget()
+    assert "role=\"status\"" in view.feedback.value
+    view.check_button.click()
+    assert "⚠" in view.feedback.value and "Check your answer" in view.feedback.value
+    assert view.reveal_button.layout.display == "none"
+    _set(view, kind, _value(wrong))
+    view.check_button.click()
+    assert "Not right yet" in view.feedback.value and "✗" in view.feedback.value
+    _set(view, kind, _value(partial))
+    view.check_button.click()
+    assert "Partly right" in view.feedback.value
+    assert view.reveal_button.layout.display is None, "Show answer appears after reveal_after tries"
+    _set(view, kind, _value(right))
+    assert q.value is not None, "the chosen answer is readable before Check is pressed"
+    view.check_button.click()
+    assert "✓" in view.feedback.value and "Correct" in view.feedback.value
+    assert "Evidence" in view.feedback.value
+    view.reveal_button.click()
+    assert "Answer" in view.feedback.value
+
+
+def test_widget_controls_are_labelled():
+    for kind, (build, *_) in CASES.items():
+        view = build().widget()
+        for name, control in view.controls.items():
+            label = getattr(control, "description", "")
+            assert label.strip(), f"{kind}: control {name!r} has no label"
+
+
+def test_widget_hint_button_shows_the_hint():
+    view = single().widget()
+    view.hint_button.click()
+    assert "Read the forecast." in view.hint.value
+
+
+def test_widget_search_with_empty_term_explains():
+    view = finder().widget()
+    view.controls["search"].click()
+    found = view.box.children[2]  # the search status under the search box
+    assert "⚠" in found.value and "Type a word" in found.value
