@@ -193,10 +193,20 @@ def quote(claim_id: str) -> Quote:
     return Quote(passage, source_id, claim_id=claim_id, context=context if adds_words else None)
 
 
+_QUOTE_MARKS = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
+
+
+def search_pattern(term: str) -> "re.Pattern[str]":
+    """A case-insensitive pattern for ``term`` in which any quote mark matches its straight
+    or curly forms, so a student typing ' finds ’."""
+    return re.compile("".join(_QUOTE_MARKS.get(ch, re.escape(ch)) for ch in term), re.IGNORECASE)
+
+
 def search(term: str, source: str | Iterable[str] | None = None, width: int = 60) -> "pd.DataFrame":
     """Every place ``term`` occurs in the texts (case-insensitive), with ``width`` characters
     either side (a keyword-in-context table) and the claims whose quote covers the hit
     (empty when no claim does: a gap in the evidence base, or a passage nobody needs).
+    Straight and curly quote marks match each other (the texts mix them: China's, China’s).
     Paragraph breaks show as ¶."""
     import pandas as pd
 
@@ -207,7 +217,7 @@ def search(term: str, source: str | Iterable[str] | None = None, width: int = 60
     if isinstance(width, bool) or not isinstance(width, int) or width < 0:
         raise ValueError(f"width is the number of characters shown either side: a whole number such as 60, not {width!r}.")
     chosen = _choices("source", source, source_ids()) or source_ids()
-    pattern = re.compile(re.escape(term), re.IGNORECASE)
+    pattern = search_pattern(term)
     rows = []
     for source_id in source_ids():
         if source_id not in chosen:

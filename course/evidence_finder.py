@@ -39,28 +39,18 @@ class Passage:
         return self.label
 
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
-
-
 def find_passages(term: str, source_ids: Sequence[str] | None = None) -> list[Passage]:
     """Every occurrence of ``term`` in the texts (or in ``source_ids``), through
-    ``course.search``. The texts mix ’ and ', so both spellings of the term are searched."""
+    ``course.search``, which lets straight and curly apostrophes match each other."""
     from course.evidence import search
-    from course.texts import source_ids as all_source_ids
 
     if not isinstance(term, str) or not term.strip():
         raise InvalidAnswer("Type a word or phrase to search for, e.g. Huawei.")
-    straight = term.strip().translate(_APOSTROPHES)
-    hits = {}
-    for spelling in dict.fromkeys([straight, straight.replace("'", "’")]):
-        for row in search(spelling, source=source_ids).itertuples(index=False):
-            claim_ids = tuple(c for c in row.claim_ids.split(";") if c)
-            end = row.position + len(row.match)
-            hits[(row.source_id, row.position)] = Passage(
-                row.source_id, row.position, end, row.left, row.match, row.right, claim_ids
-            )
-    order = {source_id: n for n, source_id in enumerate(all_source_ids())}
-    return sorted(hits.values(), key=lambda p: (order[p.source_id], p.start))
+    return [
+        Passage(row.source_id, row.position, row.position + len(row.match), row.left, row.match, row.right,
+                tuple(c for c in row.claim_ids.split(";") if c))
+        for row in search(term.strip(), source=source_ids).itertuples(index=False)
+    ]
 
 
 @lru_cache(maxsize=1)

@@ -185,3 +185,11 @@ def test_importing_the_helpers_stays_light():
     code = "import sys, course.evidence; print('pandas' in sys.modules, 'frictionless' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_search_matches_straight_and_curly_quote_marks():
+    curly = course.search("China’s AI push")
+    assert len(curly) >= 1
+    assert course.search("China's AI push")[["source_id", "position"]].equals(curly[["source_id", "position"]])
+    hard_tech = course.search("“hard tech\"")  # the WSJ opens curly and closes straight
+    assert list(hard_tech["source_id"]) == ["wsj"]
