@@ -132,3 +132,26 @@ def test_course_map_lists_every_lesson_with_binder_link():
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     for path in LESSONS:
         assert f"labpath=notebooks/{path.name}" in readme
+
+
+QUESTION_KINDS = ("single choice", "multiple choice", "number", "ordering", "matching", "classification", "evidence finder")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_lesson_has_hidden_self_checks_of_several_kinds(path):
+    """At least three checks of two kinds; their code (which holds hashes and explanations)
+    is collapsed so a student sees the question, not the answer; no plain answer in the file."""
+    nb = nbformat.read(str(path), as_version=4)
+    kinds = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        shown = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
+        kind = next((k for k in QUESTION_KINDS if shown.startswith(f"{k} '")), None)
+        if kind:
+            kinds.append(kind)
+            assert "check" in cell.metadata.get("tags", []), f"tag the {kind} cell 'check'"
+            assert cell.metadata.get("jupyter", {}).get("source_hidden"), f"hide the source of the {kind} cell"
+            assert "answer_hash" in cell.source and not re.search(r"\banswer\s*=", cell.source), "use the hashed form"
+    assert len(kinds) >= 3, f"at least three checks, found {kinds}"
+    assert len(set(kinds)) >= 2, f"checks of at least two kinds, found {kinds}"
