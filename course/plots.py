@@ -103,9 +103,29 @@ class Described:
         return f"<small>{self.caption}</small>\n\n**What the figure shows:** {self.says}"
 
 
+def figure_bundle(fig: "Figure", alt: str) -> dict[str, str]:
+    """The figure as a display bundle: a PNG, the same PNG in an ``<img>`` whose ``alt`` is
+    the sentence saying what it shows (JupyterLab gives a plain PNG no alt text, so screen
+    readers would meet an unlabelled image), and a plain-text stand-in for nbval and text
+    viewers. The PNG carries no software or date metadata, so it is the same on every run."""
+    import base64
+    import html
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    title = next((t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title()) if t), "")
+    return {
+        "image/png": png,
+        "text/html": f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}">',
+        "text/plain": f"[figure: {title}]",
+    }
+
+
 def show_figure(fig: "Figure", *, says: str, claims: Iterable[str] = (), sources: Iterable[str] = ()) -> None:
-    """Finish a figure: check its labels, add the source line, then display it with the
-    sentence that says what it shows beneath it, and close it."""
+    """Finish a figure: check its labels, add the source line, then display it (with the
+    sentence as its alt text) and the sentence beneath it, and close it."""
     import matplotlib.pyplot as plt
     from IPython.display import display
 
@@ -118,6 +138,6 @@ def show_figure(fig: "Figure", *, says: str, claims: Iterable[str] = (), sources
             raise ValueError("Label both axes, with units.")
     caption = source_line(claims, sources)
     fig.text(0.0, -0.02, caption, ha="left", va="top", fontsize=9, color="#333333", transform=fig.transFigure)
-    display(fig)
+    display(figure_bundle(fig, says.strip()), raw=True)
     plt.close(fig)
     display(Described(says.strip(), caption))

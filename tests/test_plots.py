@@ -31,10 +31,23 @@ def test_chart_refuses_missing_labels(kwargs):
 def test_show_figure_captions_with_sources_and_a_sentence(capsys):
     fig, ax = course.chart("Words per text", x="words (count)", y="source")
     ax.barh(["wsj"], [1])
-    course.show_figure(fig, sources=["wsj"], says="One bar shows the length of the WSJ report.")
+    course.show_figure(fig, sources=["wsj"], says="One bar shows the length of the \"WSJ\" report.")
     out = capsys.readouterr().out
+    assert "[figure: Words per text]" in out
     assert "Sources: wsj" in out and "What the figure shows: One bar" in out
     assert any(t.get_text() == "Sources: wsj" for t in fig.texts)
+
+
+def test_figure_bundle_is_deterministic_and_has_alt_text():
+    def bundle():
+        fig, ax = course.chart("Words per text", x="words (count)", y="source")
+        ax.barh(["wsj", "blog"], [3, 2])
+        return plots.figure_bundle(fig, 'Two bars: "wsj" is longer than blog.')
+
+    first, second = bundle(), bundle()
+    assert first == second
+    assert 'alt="Two bars: &quot;wsj&quot; is longer than blog."' in first["text/html"]
+    assert first["text/html"].startswith("<img src=\"data:image/png;base64," + first["image/png"][:20])
 
 
 def test_show_figure_refuses_figures_that_break_the_rules():
