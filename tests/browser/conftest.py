@@ -1,8 +1,8 @@
 """A real JupyterLab in Debian's Chromium, driven by Playwright, for the browser tests.
 
 One JupyterLab server per test session, on a free 127.0.0.1 port with a random token, serving
-a temporary folder that holds a copy of instructors/widget-gallery.ipynb (the committed file is
-never touched). Its settings live in a temporary JUPYTERLAB_SETTINGS_DIR that turns off the news
+a temporary folder that holds copies of instructors/widget-gallery.ipynb and of the lessons in
+notebooks/ (the committed files are never touched). Its settings live in a temporary JUPYTERLAB_SETTINGS_DIR that turns off the news
 pop-up and update checks and sets the notebook's windowing mode to "none", so cells below the
 fold are rendered and can be found. Outside CI a missing Chromium skips these tests with the
 install command; on CI (CI=true) it fails them.
@@ -82,6 +82,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterato
     root, settings = base / "root", base / "settings"
     root.mkdir()
     shutil.copy(GALLERY, root / GALLERY.name)
+    shutil.copytree(paths.NOTEBOOKS, root / "notebooks")
     for name, values in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(values))
@@ -140,6 +141,33 @@ def page(browser, lab: Lab):
     yield tab
     context.close()
     lab.delete_sessions()
+
+
+#: axe-core judges only the course's own output: rendered markdown and output areas.
+#: JupyterLab's own page is out of scope. Run on the whole page (JupyterLab 4.6.6), axe reports,
+#: and this scope leaves out: aria-allowed-attr (critical) on toolbar jp-buttons (Upload Files,
+#: file filter, debugger); aria-required-children (critical) on .jp-WindowedPanel-viewport;
+#: aria-input-field-name and scrollable-region-focusable (serious) on the CodeMirror cell
+#: editors; region (moderate) on the skip link.
+AXE_CONTEXT = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
+SERIOUS = {"critical", "serious"}
+
+
+@pytest.fixture(scope="session")
+def serious_violations():
+    """A function: axe-core's critical and serious findings in the course's own output on a
+    page, one line each (empty when there are none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    def run(page) -> list[str]:
+        results = Axe().run(page, context=AXE_CONTEXT)
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+            for v in results.response["violations"]
+            if v["impact"] in SERIOUS
+        ]
+
+    return run
 
 
 _TIMINGS: dict[str, list[float]] = {}

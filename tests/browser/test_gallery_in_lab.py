@@ -12,14 +12,6 @@ pytestmark = pytest.mark.browser
 #: The questions of instructors/widget-gallery.ipynb that these tests answer.
 CHOICE = ".course-q-share_2027"
 NUMBER = ".course-q-grid_spending"
-#: axe-core judges only the course's own output: rendered markdown and output areas.
-#: JupyterLab's own page is out of scope. Run on the whole page (JupyterLab 4.6.6), axe reports,
-#: and this scope leaves out: aria-allowed-attr (critical) on toolbar jp-buttons (Upload Files,
-#: file filter, debugger); aria-required-children (critical) on .jp-WindowedPanel-viewport;
-#: aria-input-field-name and scrollable-region-focusable (serious) on the CodeMirror cell
-#: editors; region (moderate) on the skip link.
-AXE_CONTEXT = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
-SERIOUS = {"critical", "serious"}
 
 #: Records when the Check button is clicked and when the feedback next changes, in the page's
 #: own clock, so the latency excludes Playwright's polling.
@@ -131,16 +123,10 @@ def test_choice_by_keyboard_and_show_answer(page, lab):
     assert "ℹ" in text and "82%" in text and "Evidence" in text
 
 
-def test_no_serious_accessibility_violations_in_course_output(page, lab):
-    from axe_playwright_python.sync_playwright import Axe
-
+def test_no_serious_accessibility_violations_in_course_output(page, lab, serious_violations):
     open_and_run_all(page, lab)
     page.locator(CHOICE).get_by_label("34%").check()
     page.locator(CHOICE).get_by_role("button", name="Check").click()
     feedback_of(page, CHOICE).get_by_text("Not right yet", exact=False).wait_for()
-    results = Axe().run(page, context=AXE_CONTEXT)
-    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
-    report = "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in serious
-    )
-    assert not serious, report
+    serious = serious_violations(page)
+    assert not serious, "\n".join(serious)
