@@ -80,9 +80,10 @@ def execute(nb: "NotebookNode", cwd: Path, timeout: int = CELL_TIMEOUT) -> "Note
     # IPC sockets in a private folder: local-only, and ipykernel then has no reason to
     # warn about unencrypted TCP on stderr.
     sockets = tempfile.mkdtemp(prefix="course-kernel-")
+    kernel = KernelManager(kernel_name=KERNEL, transport="ipc", ip=f"{sockets}/kernel")
     client = NotebookClient(
         nb,
-        km=KernelManager(kernel_name=KERNEL, transport="ipc", ip=f"{sockets}/kernel"),
+        km=kernel,
         timeout=timeout,
         kernel_name=KERNEL,
         resources={"metadata": {"path": str(cwd)}},
@@ -94,6 +95,9 @@ def execute(nb: "NotebookNode", cwd: Path, timeout: int = CELL_TIMEOUT) -> "Note
     except CellExecutionError as error:
         raise NotebookError(str(error)) from None
     finally:
+        # nbclient leaves a kernel it was handed running: stop ours before the next starts.
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=False)
         shutil.rmtree(sockets, ignore_errors=True)
     return nb
 

@@ -132,6 +132,8 @@ def show_figure(fig: "Figure", *, says: str, claims: Iterable[str] = (), sources
     if not isinstance(says, str) or len(says.split()) < 6:
         raise ValueError("Say in a full sentence what the figure shows, for readers who cannot see it.")
     for ax in fig.axes:
+        if ax.get_label() == "<colorbar>":  # a colour bar is labelled through its mappable
+            continue
         if not ax.get_title(loc="left") and not ax.get_title():
             raise ValueError("Every panel needs a title.")
         if not ax.get_xlabel() or not ax.get_ylabel():

@@ -61,3 +61,11 @@ def test_show_figure_refuses_figures_that_break_the_rules():
     fig.axes[0].set_xlabel("")
     with pytest.raises(ValueError, match="Label both axes"):
         course.show_figure(fig, sources=["wsj"], says="This sentence is long enough to describe it.")
+
+
+def test_a_colour_bar_panel_needs_no_title_of_its_own(capsys):
+    fig, ax = course.chart("Mentions per text", x="company", y="source text (id)")
+    image = ax.imshow([[1, 2], [3, 4]], cmap="cividis")
+    fig.colorbar(image, ax=ax, label="mentions (count)")
+    course.show_figure(fig, sources=["wsj"], says="A heatmap of how often each company is named.")
+    assert "[figure: Mentions per text]" in capsys.readouterr().out
