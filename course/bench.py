@@ -23,6 +23,7 @@ LIBRARIES = "import pandas, matplotlib, matplotlib.pyplot, ipywidgets"
 #: What a lesson typically touches: every helper module, imported for real.
 COURSE_MODULES = ("course", "course.texts", "course.evidence", "course.plots", "course.questions", "course.evidence_finder", "course.widgets")
 REPEATS = 5
+NOTEBOOK_REPEATS = 3
 
 
 def _import_seconds() -> tuple[float, float]:
@@ -58,22 +59,24 @@ def _execute_seconds(nb, cwd: Path) -> float:
 
 
 def main() -> None:
-    print(f"Python {sys.version.split()[0]}; medians of {REPEATS} fresh interpreters or kernels\n")
+    print(f"Python {sys.version.split()[0]}; medians of {REPEATS} fresh interpreters (imports, floor) "
+          f"and {NOTEBOOK_REPEATS} fresh kernels (each notebook)\n")
 
     runs = [_import_seconds() for _ in range(REPEATS)]
     libraries = statistics.median(r[0] for r in runs)
     course = statistics.median(r[1] for r in runs)
     print("import")
-    print(f"  pandas + matplotlib + ipywidgets   {libraries * 1000:8.0f} ms")
-    print(f"  course helpers on top              {course * 1000:8.0f} ms   ratio {course / libraries:.2f}")
+    print(f"  {'pandas + matplotlib + ipywidgets':<42} {libraries * 1000:6.0f} ms")
+    print(f"  {'course helpers on top':<42} {course * 1000:6.0f} ms   ratio {course / libraries:.2f}")
 
     floor = statistics.median(_execute_seconds(_floor_notebook(), paths.ROOT) for _ in range(REPEATS))
     print("\nnotebook execution from a fresh kernel")
-    print(f"  floor (imports only)               {floor:8.2f} s")
+    print(f"  {'floor (imports only)':<42} {floor:6.2f} s")
     for path in notebooks.notebook_paths():
-        seconds = _execute_seconds(notebooks.read_notebook(path), path.parent)
-        name = str(path.relative_to(paths.ROOT))
-        print(f"  {name:<34} {seconds:8.2f} s   ratio {seconds / floor:.2f}")
+        seconds = statistics.median(
+            _execute_seconds(notebooks.read_notebook(path), path.parent) for _ in range(NOTEBOOK_REPEATS)
+        )
+        print(f"  {str(path.relative_to(paths.ROOT)):<42} {seconds:6.2f} s   ratio {seconds / floor:.2f}")
 
 
 if __name__ == "__main__":
