@@ -40,6 +40,15 @@ SETTINGS = {
 }
 
 
+#: True once the open notebook's kernel is connected and idle. The status bar can read "Idle"
+#: for a moment before the new kernel is there, and a Run All then runs nothing.
+KERNEL_READY = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
+}"""
+
+
 @dataclass(frozen=True)
 class Lab:
     url: str
@@ -53,6 +62,24 @@ class Lab:
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
+
+    def run_all(self, page, notebook: str) -> None:
+        """Open ``notebook`` (a path under the server root), wait for an idle kernel, Run All
+        from the menu as a student would, and wait until its widgets are shown and it is idle."""
+        # ?reset: an empty workspace, so tabs of earlier tests (whose kernels are gone) do not
+        # come back and compete with this notebook for the kernel and the Run menu.
+        page.goto(f"{self.url}/lab/tree/{notebook}?reset&token={self.token}")
+        page.wait_for_function(KERNEL_READY)
+        page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.locator(".course-question").last.wait_for(state="attached")
+            page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
+        except Exception:
+            shot = self.root.parent / f"failed-{notebook.replace('/', '-')}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            raise AssertionError(f"{notebook}: the checks did not appear after Run All; screenshot {shot}") from None
 
     def delete_sessions(self) -> None:
         """Shut down every kernel session so that each test starts from a fresh kernel."""
@@ -95,6 +122,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterato
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+        "--LabApp.expose_app_in_browser=True",  # lets the tests see when the kernel is ready
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI run as root

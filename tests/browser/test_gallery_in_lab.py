@@ -29,16 +29,6 @@ WATCH_FEEDBACK = """
 """
 
 
-def open_and_run_all(page, lab) -> None:
-    """Open the gallery, wait for an idle kernel, Run All from the menu, wait for the widgets."""
-    page.goto(f"{lab.url}/lab/tree/widget-gallery.ipynb?token={lab.token}")
-    page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.locator(".course-question").first.wait_for(state="attached")
-    page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
-
-
 def feedback_of(page, question: str):
     return page.locator(f"{question} .course-feedback")
 
@@ -52,7 +42,7 @@ def check_and_time(page, question: str, press) -> float:
 
 
 def test_choice_wrong_then_right_by_clicking(page, lab, timings, record_property):
-    open_and_run_all(page, lab)
+    lab.run_all(page, "widget-gallery.ipynb")
     question = page.locator(CHOICE)
     question.scroll_into_view_if_needed()
     check = question.get_by_role("button", name="Check")
@@ -69,7 +59,7 @@ def test_choice_wrong_then_right_by_clicking(page, lab, timings, record_property
 
 
 def test_number_wrong_then_right_by_keyboard(page, lab, timings, record_property):
-    open_and_run_all(page, lab)
+    lab.run_all(page, "widget-gallery.ipynb")
     question = page.locator(NUMBER)
     question.scroll_into_view_if_needed()
     box = question.get_by_role("textbox")
@@ -78,20 +68,22 @@ def test_number_wrong_then_right_by_keyboard(page, lab, timings, record_property
     tab_to(page, "Check")
     page.keyboard.press("Enter")
     feedback_of(page, NUMBER).get_by_text("is not a number", exact=False).wait_for()
-    box.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("400")
-    page.keyboard.press("Tab")
+    retype(page, box, "400")
     wrong = check_and_time(page, NUMBER, lambda: page.keyboard.press("Enter"))
     assert "✗ Not right yet" in feedback_of(page, NUMBER).inner_text()
-    box.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("564")
-    page.keyboard.press("Tab")
+    retype(page, box, "564")
     right = check_and_time(page, NUMBER, lambda: page.keyboard.press("Space"))
     assert "✓ Correct" in feedback_of(page, NUMBER).inner_text()
     timings.setdefault("press-to-feedback (keyboard)", []).extend([wrong, right])
     record_property("key_to_feedback_ms", [round(wrong), round(right)])
+
+
+def retype(page, box, text: str) -> None:
+    """Replace what a text box holds, then Tab on to the Check button, keyboard only."""
+    box.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Tab")
 
 
 def tab_to(page, name: str, limit: int = 12) -> None:
@@ -104,7 +96,7 @@ def tab_to(page, name: str, limit: int = 12) -> None:
 
 
 def test_choice_by_keyboard_and_show_answer(page, lab):
-    open_and_run_all(page, lab)
+    lab.run_all(page, "widget-gallery.ipynb")
     question = page.locator(CHOICE)
     question.scroll_into_view_if_needed()
     first = question.get_by_role("radio").first
@@ -124,7 +116,7 @@ def test_choice_by_keyboard_and_show_answer(page, lab):
 
 
 def test_no_serious_accessibility_violations_in_course_output(page, lab, serious_violations):
-    open_and_run_all(page, lab)
+    lab.run_all(page, "widget-gallery.ipynb")
     page.locator(CHOICE).get_by_label("34%").check()
     page.locator(CHOICE).get_by_role("button", name="Check").click()
     feedback_of(page, CHOICE).get_by_text("Not right yet", exact=False).wait_for()

@@ -23,18 +23,9 @@ def check_names(path) -> list[str]:
     ]
 
 
-def run_all(page, lab, path) -> None:
-    page.goto(f"{lab.url}/lab/tree/notebooks/{path.name}?token={lab.token}")
-    page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.locator(".course-question").last.wait_for(state="attached")
-    page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
-
-
 @pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
 def test_lesson_runs_in_lab_with_every_check_shown(page, lab, path, serious_violations):
-    run_all(page, lab, path)
+    lab.run_all(page, f"notebooks/{path.name}")
     names = check_names(path)
     for name in names:
         page.locator(f".course-q-{name}").wait_for(state="attached")
@@ -49,7 +40,7 @@ def test_lesson_runs_in_lab_with_every_check_shown(page, lab, path, serious_viol
 
 
 def test_a_lesson_check_answers_a_click(page, lab):
-    run_all(page, lab, paths.NOTEBOOKS / "00-start-here.ipynb")
+    lab.run_all(page, "notebooks/00-start-here.ipynb")
     question = page.locator(".course-q-think_tank")
     question.scroll_into_view_if_needed()
     question.get_by_label("wsj").check()
