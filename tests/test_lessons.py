@@ -131,7 +131,16 @@ def test_navigation_and_course_map_are_current():
 def test_course_map_lists_every_lesson_with_binder_link():
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     for path in LESSONS:
-        assert f"labpath=notebooks/{path.name}" in readme
+        assert navigation.binder_url(f"notebooks/{path.name}") in readme
+
+
+def test_readme_links_name_the_repository_of_pyproject():
+    """The hand-written badge and JupyterHub template must follow the one repository setting."""
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    owner, name = navigation.repository().split("/")
+    assert f"({navigation.binder_url('notebooks/00-start-here.ipynb')})" in readme.split("## Course map")[0]
+    assert f"repo=https%3A%2F%2Fgithub.com%2F{owner}%2F{name}" in readme
+    assert f"urlpath=lab%2Ftree%2F{name}%2Fnotebooks%2F00-start-here.ipynb" in readme
 
 
 QUESTION_KINDS = ("single choice", "multiple choice", "number", "ordering", "matching", "classification", "evidence finder")
