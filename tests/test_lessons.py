@@ -164,3 +164,11 @@ def test_lesson_has_hidden_self_checks_of_several_kinds(path):
             assert "answer_hash" in cell.source and not re.search(r"\banswer\s*=", cell.source), "use the hashed form"
     assert len(kinds) >= 3, f"at least three checks, found {kinds}"
     assert len(set(kinds)) >= 2, f"checks of at least two kinds, found {kinds}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_claim_ids_cited_in_the_prose_exist(path):
+    nb = nbformat.read(str(path), as_version=4)
+    cited = {c for cell in markdown_cells(nb) for c in CLAIM_ID.findall(cell.source)}
+    unknown = cited - set(course.claims()["claim_id"])
+    assert not unknown, f"the prose cites claims that do not exist: {sorted(unknown)}"
