@@ -140,6 +140,11 @@ def _claims_by_id() -> dict[str, tuple[str, str]]:
     return {row.claim_id: (row.source_id, row.quote) for row in table.itertuples(index=False)}
 
 
+def claim_sources() -> dict[str, str]:
+    """Claim id -> the id of the source it quotes, for every claim."""
+    return {claim_id: source_id for claim_id, (source_id, _) in _claims_by_id().items()}
+
+
 @lru_cache(maxsize=None)
 def _spans(source_id: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, claim_id) of each claim of one source, in text order."""

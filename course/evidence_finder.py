@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from course import answers
@@ -53,15 +52,6 @@ def find_passages(term: str, source_ids: Sequence[str] | None = None) -> list[Pa
     ]
 
 
-@lru_cache(maxsize=1)
-def _claim_sources() -> dict[str, str]:
-    """claim id -> source id, for every claim of data/claims.csv."""
-    from course.evidence import claims
-
-    table = claims()
-    return dict(zip(table["claim_id"], table["source_id"]))
-
-
 class EvidenceFinder(Question):
     """Find the passage that supports ``prompt`` (a statement). ``answer`` lists the claim
     ids that count as support; ``sources`` limits the search to some texts."""
@@ -81,7 +71,9 @@ class EvidenceFinder(Question):
     ) -> None:
         super().__init__(name, prompt, **shared)
         self.sources = list(sources) if sources else None
-        spans = _claim_sources()
+        from course.evidence import claim_sources
+
+        spans = claim_sources()
         if answer is not None:
             accepted = [answer] if isinstance(answer, str) else list(answer)
             unknown = [c for c in accepted if c not in spans]

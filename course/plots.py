@@ -69,14 +69,14 @@ def source_line(claims: Iterable[str] = (), sources: Iterable[str] = ()) -> str:
     wanted = list(dict.fromkeys(claims))
     by_source: dict[str, list[str]] = {}
     if wanted:
-        from course.evidence import claims as all_claims
+        from course.evidence import claim_sources
 
-        table = all_claims().set_index("claim_id")
-        unknown = [c for c in wanted if c not in table.index]
+        known = claim_sources()
+        unknown = [c for c in wanted if c not in known]
         if unknown:
             raise KeyError(f"Unknown claim ids in figure caption: {', '.join(unknown)}")
         for claim_id in wanted:
-            by_source.setdefault(table.loc[claim_id, "source_id"], []).append(claim_id)
+            by_source.setdefault(known[claim_id], []).append(claim_id)
     if sources:
         from course.texts import source_ids
 

@@ -17,14 +17,12 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from course import answers
+from course.evidence import KINDS
 from course.feedback import Feedback
 
 if TYPE_CHECKING:
     from course.texts import Quote
     from course.widgets import QuestionWidget
-
-#: The kinds of statement in data/claims.csv, the default labels of a Classification.
-CLAIM_KINDS: tuple[str, ...] = ("fact", "forecast", "claim", "opinion")
 
 
 class InvalidAnswer(ValueError):
@@ -568,7 +566,8 @@ class Matching(Question):
         if not isinstance(value, Mapping):
             raise InvalidAnswer("Give your answer as a dict: each item → its choice.")
         by_key = {answers.normalise(k): v for k, v in value.items()}
-        unknown = [str(k) for k in value if answers.normalise(k) not in {answers.normalise(i) for i in self.items}]
+        known = {answers.normalise(i) for i in self.items}
+        unknown = [str(k) for k in value if answers.normalise(k) not in known]
         if unknown:
             raise InvalidAnswer(f"Not one of the items: {'; '.join(unknown)}.")
         empty = [f"{n} ({shorten(i)})" for n, i in enumerate(self.items, 1) if by_key.get(answers.normalise(i)) in (None, "")]
@@ -610,7 +609,7 @@ class Classification(Matching):
         prompt: str,
         answer: Mapping[str, str] | None = None,
         *,
-        labels: Sequence[str] = CLAIM_KINDS,
+        labels: Sequence[str] = KINDS,
         items: Sequence[str] | None = None,
         answer_hash: Sequence[str] | None = None,
         **shared: Any,
