@@ -108,17 +108,24 @@ def nav_bottom(lesson: Lesson, all_lessons: list[Lesson]) -> str:
 
 
 def course_map(all_lessons: list[Lesson]) -> str:
-    """The README table: lesson, exercise, minutes, Binder link."""
+    """The README table: lesson, exercise, minutes, Binder link. Exercise minutes count only
+    for exercises that exist (``exercises/NN-slug.ipynb``); the others show "not yet" and
+    are left out of the total."""
     rows = ["| # | Lesson | Exercise | Minutes (teaching + exercises) | Binder |", "|---|---|---|---|---|"]
+    total = missing = 0
     for lesson in all_lessons:
-        exercise = f"[exercise](exercises/{lesson.name})" if lesson.exercise.exists() else "not yet"
+        written = lesson.exercise.exists()
+        exercise = f"[exercise](exercises/{lesson.name})" if written else "not yet"
+        minutes = f"{lesson.teaching} + {lesson.exercises}" if written else f"{lesson.teaching} + not yet"
+        total += lesson.teaching + (lesson.exercises if written else 0)
+        missing += not written
         badge = f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url('notebooks/' + lesson.name)})"
         rows.append(
             f"| {lesson.number} | [{lesson.title}](notebooks/{lesson.name}) | {exercise} | "
-            f"{lesson.teaching} + {lesson.exercises} | {badge} |"
+            f"{minutes} | {badge} |"
         )
-    total = sum(l.teaching + l.exercises for l in all_lessons)
-    rows.append(f"\nIn all: {len(all_lessons)} lessons, about {total} minutes.")
+    note = f" (exercises not yet written: {missing}, not counted)" if missing else ""
+    rows.append(f"\nIn all: {len(all_lessons)} lessons, about {total} minutes{note}.")
     return "\n".join(rows)
 
 

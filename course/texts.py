@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 MANIFEST = "sources.csv"
 
 
+def show_full_text() -> None:
+    """Show every cell of a displayed table in full, never cut off with "…".
+
+    The course's text columns (quotes, definitions, positions, notes, citation styles) are
+    the evidence, so a lesson must never hide their ends. pandas cuts cells at 50 characters
+    by default; this sets ``display.max_colwidth`` to ``None`` for the whole session. The
+    table helpers (:func:`sources`, ``load_table``, ``claims``, ``search``) call it on first
+    use, so no lesson sets it by hand; ``import course`` alone changes nothing.
+    """
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", None)
+
+
 @lru_cache(maxsize=1)
 def _manifest() -> "pd.DataFrame":
     import pandas as pd
@@ -29,6 +43,7 @@ def _manifest() -> "pd.DataFrame":
     table["date_published"] = pd.to_datetime(table["date_published"].replace("", None), format="%Y-%m-%d")
     for column in ("word_count", "bytes"):
         table[column] = table[column].astype("int64")
+    show_full_text()
     return table.set_index("source_id", drop=False)
 
 

@@ -123,6 +123,70 @@ def verbatim_problems(claims, tables) -> list[str]:
     return problems
 
 
+#: Tables that hold figures or events, and so say who speaks (data/README.md, "Who speaks").
+SPEAKER_TABLES = ("subsidies", "chips", "market_share", "talent", "energy", "indicators", "timeline", "agreement")
+NOT_STATED = "not stated"
+READING = "Course's reading"
+
+
+def speaker_problems(claims, tables) -> list[str]:
+    """A row's speaker is the speaker of one of its cited claims, as claims.csv spells it
+    (several separated by '; '), or 'not stated': the course never names a speaker the
+    quotes do not give."""
+    speaker_of = {c["claim_id"]: c["speaker"] for c in claims}
+    problems = []
+    for name in SPEAKER_TABLES:
+        for number, row in enumerate(tables[name], 2):
+            if "speaker" not in row:
+                problems.append(f"{name}.csv: no speaker column")
+                break
+            cited = {speaker_of.get(c) for c in row["claim_ids"].split(";")}
+            parts = [p for p in row["speaker"].split("; ") if p]
+            if not parts:
+                problems.append(f"{name}.csv line {number}: empty speaker (write '{NOT_STATED}' if the text does not say)")
+            for part in parts:
+                if part != NOT_STATED and part not in cited:
+                    problems.append(f"{name}.csv line {number}: speaker {part!r} is the speaker of none of its claims {row['claim_ids']}")
+    return problems
+
+
+#: A forecast has a date or a measure: a digit, a month, or a number or period in words.
+DATE_OR_MEASURE = re.compile(
+    r"\d|\b(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|trillion|half|"
+    r"majority|year|years|decade)\b", re.I)
+#: Words that attribute a statement to someone: a claim whose quote has one is not in the author's voice.
+ATTRIBUTION = re.compile(
+    r"\b(according to|said|says|say|stated|claimed|claiming|forecast|predict|reported|reports|noted|touted|"
+    r"emphasized|asserting that|acknowledged|they found|believe|view as)\b")
+
+
+def kind_problems(claims) -> list[str]:
+    """What data/README.md's kind rules let a machine check."""
+    problems = []
+    for c in claims:
+        where = f"{c['claim_id']} ({c['kind']})"
+        if c["kind"] == "forecast" and not DATE_OR_MEASURE.search(c["quote"]):
+            problems.append(f"{where}: a forecast needs a date or a measure in its quote (rule 1); otherwise claim, opinion or fact")
+        if c["kind"] == "claim" and c["speaker"] == "author":
+            problems.append(f"{where}: a claim is attributed to an interested party, never the author's own voice (rule 2)")
+        found = ATTRIBUTION.search(c["quote"])
+        if found and c["speaker"] == "author":
+            problems.append(f"{where}: the quote attributes it ({found.group()!r}), so the speaker is not 'author'")
+    return problems
+
+
+def overlap_problems(claims, texts) -> list[str]:
+    """Claims of one text never overlap: a split moves words out of the old claim."""
+    problems = []
+    for source_id, text in texts.items():
+        spans = sorted((text.find(c["quote"]), text.find(c["quote"]) + len(c["quote"]), c["claim_id"]) for c in claims if c["source_id"] == source_id)
+        for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
+            if start < end:
+                problems.append(f"{first} and {second} overlap in {source_id}")
+    return problems
+
+
 # ---------------------------------------------------------------- the data as it is
 
 
@@ -267,6 +331,112 @@ def test_every_kind_and_source_is_represented(claims):
     assert {c["source_id"] for c in claims} == set(IDS)
 
 
+def test_tables_of_figures_and_events_say_who_speaks(claims, tables):
+    problems = speaker_problems(claims, tables)
+    assert not problems, "\n".join(problems)
+
+
+def test_kinds_follow_the_written_rules(claims):
+    problems = kind_problems(claims)
+    assert not problems, "\n".join(problems)
+
+
+def test_claims_of_one_text_do_not_overlap(claims, texts):
+    problems = overlap_problems(claims, texts)
+    assert not problems, "\n".join(problems)
+
+
+def test_new_claims_take_ids_after_the_highest(claims):
+    """Ids are never renumbered: the file lists them in order, without gaps or reuse."""
+    numbers = [int(c["claim_id"][1:]) for c in claims]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_a_day_is_stored_only_when_the_text_gives_the_day(tables):
+    for name, rows in tables.items():
+        for number, row in enumerate(rows, 2):
+            if row.get("date_precision") == "day":
+                day = str(int(row["date"][8:10]))
+                assert re.search(rf"\b0?{day}\b", row["date_text"]), f"{name}.csv line {number}: precision 'day' but {row['date_text']!r} gives no day"
+
+
+def test_an_inferred_year_is_marked_as_the_courses_reading(tables):
+    """A year the cited words do not give ('in April', 'this year') comes from the article's
+    date line: the dating note says so."""
+    for name, rows in tables.items():
+        for number, row in enumerate(rows, 2):
+            if row.get("date") and row["date"][:4] not in row["date_text"]:
+                assert READING in row["dating_note"], f"{name}.csv line {number}: the year is inferred; begin the dating_note with \"{READING}:\""
+
+
+HEDGES = {"about": ("around", "about", "~"), "more than": ("more than", "over"), "up to": ("up to",), "estimated": ("estimated",)}
+
+
+def test_a_qualifier_is_the_texts_hedge(tables):
+    for name, rows in tables.items():
+        for number, row in enumerate(rows, 2):
+            hedge = row.get("qualifier")
+            if hedge and not any(w in row["value_text"].lower() for w in HEDGES[hedge]):
+                assert READING in row["note"], f"{name}.csv line {number}: qualifier {hedge!r} is not in {row['value_text']!r}; say why in note (\"{READING}: ...\")"
+
+
+def test_an_agreement_that_is_not_agreement_says_why(tables):
+    for number, row in enumerate(tables["agreement"], 2):
+        if row["relation"] in ("disagrees", "differs in detail"):
+            assert row["note"], f"agreement.csv line {number}: a {row['relation']!r} row needs a note saying how"
+
+
+# ---------------------------------------------------------------- the manifest: stated or inferred
+
+DESCRIBED = ("title", "outlet", "authors", "date_published", "kind", "shows_citations", "citation_style")
+COURSE_LABELS = ("kind", "shows_citations", "citation_style")
+
+
+def field_problems(manifest, fields, texts) -> list[str]:
+    """sources/fields.csv says, for each field of each text, whether the text states it,
+    the course infers it (and from which words), or the text is silent."""
+    problems = []
+    basis = {(f["source_id"], f["field"]): f for f in fields}
+    columns = list(manifest[0])
+    for column in columns:
+        if column not in DESCRIBED and ("*", column) not in basis:
+            problems.append(f"fields.csv: no row ('*', {column!r})")
+    for row in manifest:
+        source_id, text = row["source_id"], texts[row["source_id"]]
+        for column in DESCRIBED:
+            entry = basis.get((source_id, column))
+            if entry is None:
+                problems.append(f"fields.csv: no row ({source_id!r}, {column!r})")
+                continue
+            value, kind = row[column], entry["basis"]
+            snippets = [s for s in entry["evidence"].split(" | ") if s]
+            if (kind == "not stated") != (value == ""):
+                problems.append(f"fields.csv: {source_id}.{column} is {kind!r} but the manifest cell is {value!r}")
+            if kind in ("stated", "inferred"):
+                if not snippets:
+                    problems.append(f"fields.csv: {source_id}.{column} is {kind} from nothing: give the words in evidence")
+                problems += [f"fields.csv: {source_id}.{column}: evidence {s!r} is not in the text" for s in snippets if s not in text]
+            if column in COURSE_LABELS and kind != "inferred":
+                problems.append(f"fields.csv: {source_id}.{column} is the course's label, so 'inferred', not {kind!r}")
+            if kind == "stated" and column == "date_published":
+                from datetime import date
+                day = date.fromisoformat(value)
+                shown = {value, f"{day:%B} {day.day}, {day.year}", f"{day:%b} {day.day}, {day.year}"}
+                if not any(form in s for s in snippets for form in shown):
+                    problems.append(f"fields.csv: {source_id}.date_published {value} is not written in its evidence")
+            elif kind == "stated":
+                plain = " ".join(snippets).replace("\u00a0", " ")
+                problems += [f"fields.csv: {source_id}.{column}: {part!r} is not in its evidence" for part in value.split("; ") if part not in plain]
+    return problems
+
+
+def test_the_manifest_says_what_is_stated_and_what_is_inferred(texts):
+    manifest = read_rows(paths.DATA / "sources" / "sources.csv")
+    fields = read_rows(paths.DATA / "sources" / "fields.csv")
+    problems = field_problems(manifest, fields, texts)
+    assert not problems, "\n".join(problems)
+
+
 # ---------------------------------------------------------------- the checks can fail
 
 
@@ -321,3 +491,40 @@ def test_the_readme_examples_quote_their_claims(claims):
         for part in re.split(r"…", re.sub(r"\s+", " ", words)):
             part = part.strip(" .")
             assert part in by_id[claim_id]["quote"], f"README: {part!r} is not in {claim_id}'s quote"
+
+
+def test_a_speaker_the_quotes_do_not_give_is_reported(data_copy):
+    rewrite(data_copy / "tables" / "timeline.csv", "TL32,wsj,in 2019,2019-01-01,year,given in the text,35 universities have AI degree programmes,not stated,reported,author",
+            "TL32,wsj,in 2019,2019-01-01,year,given in the text,35 universities have AI degree programmes,not stated,reported,Ministry of Education (China)")
+    tables = {name: read_rows(path) for name, path in table_paths(data_copy).items()}
+    problems = speaker_problems(read_rows(data_copy / "claims.csv"), tables)
+    assert problems == ["timeline.csv line 33: speaker 'Ministry of Education (China)' is the speaker of none of its claims C140"]
+
+
+def test_an_undated_forecast_and_an_authors_claim_are_reported():
+    claims = [
+        {"claim_id": "C900", "quote": "Sovereign AI Goes Global: US to Extend AI Influence Through Chip Deals", "kind": "forecast", "speaker": "author"},
+        {"claim_id": "C901", "quote": "Baidu said the curbs would not hurt it.", "kind": "claim", "speaker": "author"},
+        {"claim_id": "C902", "quote": "82% of AI chips by 2027", "kind": "forecast", "speaker": "Morgan Stanley analysts"},
+    ]
+    problems = kind_problems(claims)
+    assert [p.split(":")[0] for p in problems] == ["C900 (forecast)", "C901 (claim)", "C901 (claim)"]
+
+
+def test_an_overlapping_split_is_reported(texts):
+    claims = [{"claim_id": "C001", "source_id": "wsj", "quote": "To an extent, those restrictions have worked."},
+              {"claim_id": "C002", "source_id": "wsj", "quote": "those restrictions have worked."}]
+    assert overlap_problems(claims, texts) == ["C001 and C002 overlap in wsj"]
+
+
+def test_an_unsupported_manifest_field_is_reported(texts):
+    manifest = read_rows(paths.DATA / "sources" / "sources.csv")
+    fields = [dict(f) for f in read_rows(paths.DATA / "sources" / "fields.csv")]
+    for f in fields:
+        if (f["source_id"], f["field"]) == ("wsj", "kind"):
+            f["basis"] = "stated"
+        if (f["source_id"], f["field"]) == ("merics", "outlet"):
+            f["evidence"] = "MERICS, a think tank"
+    problems = field_problems(manifest, fields, texts)
+    assert "fields.csv: merics.outlet: evidence 'MERICS, a think tank' is not in the text" in problems
+    assert "fields.csv: wsj.kind is the course's label, so 'inferred', not 'stated'" in problems

@@ -193,3 +193,22 @@ def test_search_matches_straight_and_curly_quote_marks():
     assert course.search("China's AI push")[["source_id", "position"]].equals(curly[["source_id", "position"]])
     hard_tech = course.search("“hard tech\"")  # the WSJ opens curly and closes straight
     assert list(hard_tech["source_id"]) == ["wsj"]
+
+
+@pytest.mark.parametrize("first_use", ["course.load_table('glossary')", "course.claims()", "course.sources()", "course.search('H20')"])
+def test_tables_show_their_text_in_full_once_a_helper_is_used(first_use):
+    """Set once for the course, lazily: importing course changes nothing; the first table
+    helper turns off pandas' "…" truncation, so no lesson sets it by hand."""
+    code = (
+        "import pandas as pd, course; before = pd.get_option('display.max_colwidth'); "
+        f"{first_use}; print(before, pd.get_option('display.max_colwidth'))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["50", "None"]
+
+
+def test_no_lesson_sets_the_display_width_itself():
+    from course import paths
+
+    for path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        assert "max_colwidth" not in path.read_text(encoding="utf-8"), f"{path.name}: the course sets full text once (course.texts.show_full_text)"

@@ -38,6 +38,8 @@ def test_update_writes_links_and_map_then_is_idempotent(small_course):
     assert navigation.update(check=True) == []
     readme = (small_course / "README.md").read_text()
     assert "| 01 | [More](notebooks/01-more.ipynb) | [exercise](exercises/01-more.ipynb) | 10 + 5 |" in readme
+    assert "| 00 | [Start](notebooks/00-start.ipynb) | not yet | 10 + not yet |" in readme
+    assert "In all: 2 lessons, about 25 minutes (exercises not yet written: 1, not counted)." in readme
     assert "https://mybinder.org/v2/gh/o/r/HEAD?labpath=notebooks/00-start.ipynb" in readme
     assert readme.startswith("intro\n") and readme.endswith("end\n") and "old" not in readme
     first = nbformat.read(str(small_course / "notebooks/00-start.ipynb"), as_version=4)
@@ -60,3 +62,12 @@ def test_a_badly_named_lesson_is_reported(small_course):
     lesson(small_course / "notebooks/Lesson 2.ipynb", "02", "Bad")
     with pytest.raises(navigation.NavigationError, match="NN-slug"):
         navigation.lessons()
+
+
+def test_the_map_counts_only_exercises_that_exist(small_course):
+    """Minutes for an exercise that is not written yet would promise work that is not there."""
+    (small_course / "exercises/01-more.ipynb").unlink()
+    navigation.update()
+    readme = (small_course / "README.md").read_text()
+    assert "| 01 | [More](notebooks/01-more.ipynb) | not yet | 10 + not yet |" in readme
+    assert "about 20 minutes (exercises not yet written: 2, not counted)." in readme
