@@ -105,7 +105,9 @@ def keys_source(qset: QuestionSet) -> str:
 def prompt_source(question: Question, number: int) -> str:
     points = f"{question.points:g} point{'' if question.points == 1 else 's'}"
     lines = [f"### Question {number} · `{question.name}` ({points})", "", question.prompt, ""]
-    listing = [line.strip() for line in question._choices_text() if not line.strip().startswith("[")]
+    # Drop placeholders such as "[number, in words]"; keep tick boxes ("[ ] 1. option").
+    listing = [line.strip() for line in question._choices_text()
+               if not line.strip().startswith("[") or line.strip().startswith("[ ]")]
     if listing:
         lines += [f"- {line}" for line in listing] + [""]
     rubric = getattr(question, "rubric", None)
