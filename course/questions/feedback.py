@@ -18,6 +18,8 @@ STYLE: dict[str, tuple[str, str, str]] = {
     "incorrect": ("✗", "Not right yet", "#D55E00"),
     "invalid": ("⚠", "Check your answer", "#CC79A7"),
     "revealed": ("ℹ", "Answer", "#0072B2"),
+    "unanswered": ("○", "Not answered yet", "#56B4E9"),
+    "received": ("✎", "Received, to be marked", "#0072B2"),
 }
 
 
@@ -25,8 +27,9 @@ STYLE: dict[str, tuple[str, str, str]] = {
 class Feedback:
     """The verdict on one answer.
 
-    ``status`` is one of correct, partial, incorrect, invalid (bad input; not counted as a
-    try) or revealed (the student asked for the answer). ``explanation`` and ``evidence`` are
+    ``status`` is one of correct, partial, incorrect, invalid (bad input or the wrong type; not
+    counted as a try), revealed (the student asked for the answer), unanswered (an exercise's
+    ``...`` placeholder) or received (a written answer, marked later by an instructor). ``explanation`` and ``evidence`` are
     filled only when correct or revealed, so a wrong try does not give the answer away.
     ``marks`` holds per-item verdicts (item, right?) where the kind can tell them."""
 
@@ -66,6 +69,11 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        return self.to_html(live=True)
+
+    def to_html(self, live: bool = True) -> str:
+        """The verdict as HTML; ``live`` makes it its own status region (an output of its own),
+        off where it goes into a region that stays in place (a question's widget)."""
         symbol, words, colour = STYLE[self.status]
         parts = [
             f'<p><span aria-hidden="true">{symbol}</span> <strong>{words}:</strong> {html.escape(self.message)}</p>'
@@ -83,8 +91,9 @@ class Feedback:
             parts.append("<p><strong>Evidence:</strong></p>" + "".join(q._repr_html_() for q in self.evidence))
         if self.hint:
             parts.append(f"<p><strong>Hint:</strong> {html.escape(self.hint)}</p>")
+        role = ' role="status" aria-live="polite"' if live else ""
         return (
-            f'<div class="course-feedback course-feedback-{self.status}" role="status" aria-live="polite" '
+            f'<div class="course-feedback course-feedback-{self.status}"{role} '
             f'style="border-left:6px solid {colour};padding:0.2em 0.8em;margin:0.4em 0">'
             + "".join(parts)
             + "</div>"
