@@ -95,7 +95,8 @@ def nav_bottom(lesson: Lesson, all_lessons: list[Lesson]) -> str:
     i = all_lessons.index(lesson)
     lines = ["## What next", ""]
     if lesson.exercise.exists():
-        lines.append(f"- **Exercise:** [{lesson.title}: exercise](../exercises/{lesson.name}) ({lesson.exercises} minutes)")
+        link = f"[{lesson.title}: exercise](../exercises/{lesson.name})"
+        lines.append(f"- **Exercise:** {link} ({lesson.exercises} minutes)")
     else:
         lines.append("- **Exercise:** the exercise notebook for this lesson is not written yet.")
     if i + 1 < len(all_lessons):
@@ -117,7 +118,7 @@ def course_map(all_lessons: list[Lesson]) -> str:
             f"| {lesson.number} | [{lesson.title}](notebooks/{lesson.name}) | {exercise} | "
             f"{lesson.teaching} + {lesson.exercises} | {badge} |"
         )
-    total = sum(l.teaching + l.exercises for l in all_lessons)
+    total = sum(one.teaching + one.exercises for one in all_lessons)
     rows.append(f"\nIn all: {len(all_lessons)} lessons, about {total} minutes.")
     return "\n".join(rows)
 

@@ -2,10 +2,10 @@
 
 One JupyterLab server per test session, on a free 127.0.0.1 port with a random token, serving
 a temporary folder that holds copies of instructors/widget-gallery.ipynb and of the lessons in
-notebooks/ (the committed files are never touched). Its settings live in a temporary JUPYTERLAB_SETTINGS_DIR that turns off the news
-pop-up and update checks and sets the notebook's windowing mode to "none", so cells below the
-fold are rendered and can be found. Outside CI a missing Chromium skips these tests with the
-install command; on CI (CI=true) it fails them.
+notebooks/ (the committed files are never touched). Its settings live in a temporary
+JUPYTERLAB_SETTINGS_DIR that turns off the news pop-up and update checks and sets the notebook's
+windowing mode to "none", so cells below the fold are rendered and can be found. Outside CI a
+missing Chromium skips these tests with the install command; on CI (CI=true) it fails them.
 """
 
 from __future__ import annotations
