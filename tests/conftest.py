@@ -1,4 +1,10 @@
-"""Shared fixtures for the whole suite."""
+"""Shared fixtures for the whole suite.
+
+Lists that several test files need (the source ids, the question kinds) are written once, here
+or in the package, never copied between test files. Lists that the package already knows (the
+tables, the claim kinds, the lessons) are read from it: ``course.table_names()``,
+``course.evidence.KINDS``, ``course.notebooks.notebook_paths(("notebooks",))``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,10 @@ from pathlib import Path
 import pytest
 
 from course import paths
+
+#: The five texts the course is built on, in manifest order: a fixed part of the design
+#: (data/sources/sources.csv must list exactly these; see test_sources.py and test_data.py).
+SOURCE_IDS = ("billions", "merics", "curbs", "wsj", "blog")
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +30,19 @@ def root() -> Path:
 def in_ci() -> bool:
     """True on CI, where a skipped requirement is a failure rather than a skip."""
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def source_ids() -> list[str]:
+    """The ids of the five source texts, in manifest order."""
+    return list(SOURCE_IDS)
+
+
+@pytest.fixture(scope="session")
+def question_kinds() -> set[str]:
+    """Every question kind the package offers (the ``kind`` of each exported question class),
+    e.g. ``single choice`` or ``evidence finder``."""
+    import course
+
+    exported = (getattr(course, name) for name in course.__all__)
+    return {obj.kind for obj in exported if isinstance(obj, type) and isinstance(getattr(obj, "kind", None), str)}

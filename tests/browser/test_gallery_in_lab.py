@@ -3,11 +3,9 @@ keyboard, read the feedback a student sees, and check the course's own output wi
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: The questions of instructors/widget-gallery.ipynb that these tests answer.
 CHOICE = ".course-q-share_2027"
