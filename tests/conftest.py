@@ -1,9 +1,8 @@
 """Shared fixtures for the whole suite.
 
-Lists that several test files need (the source ids, the question kinds) are written once, here
-or in the package, never copied between test files. Lists that the package already knows (the
-tables, the claim kinds, the lessons) are read from it: ``course.table_names()``,
-``course.evidence.KINDS``, ``course.notebooks.notebook_paths(("notebooks",))``.
+Lists that several test files need (the source ids) are written once, here; lists that the
+package already knows (the tables, the claim kinds, the lessons) are read from it:
+``course.table_names()``, ``course.evidence.KINDS``, ``course.notebooks.notebook_paths(("notebooks",))``.
 """
 
 from __future__ import annotations
@@ -37,12 +36,3 @@ def source_ids() -> list[str]:
     """The ids of the five source texts, in manifest order."""
     return list(SOURCE_IDS)
 
-
-@pytest.fixture(scope="session")
-def question_kinds() -> set[str]:
-    """Every question kind the package offers (the ``kind`` of each exported question class),
-    e.g. ``single choice`` or ``evidence finder``."""
-    import course
-
-    exported = (getattr(course, name) for name in course.__all__)
-    return {obj.kind for obj in exported if isinstance(obj, type) and isinstance(getattr(obj, "kind", None), str)}

@@ -157,8 +157,11 @@ def test_readme_links_name_the_repository_of_pyproject():
     assert f"urlpath=lab%2Ftree%2F{name}%2Fnotebooks%2F00-start-here.ipynb" in readme
 
 
+QUESTION_KINDS = ("single choice", "multiple choice", "number", "ordering", "matching", "classification", "evidence finder")
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
-def test_lesson_has_hidden_self_checks_of_several_kinds(path, question_kinds):
+def test_lesson_has_hidden_self_checks_of_several_kinds(path):
     """At least three checks of two kinds; their code (which holds hashes and explanations)
     is collapsed so a student sees the question, not the answer; no plain answer in the file."""
     nb = nbformat.read(str(path), as_version=4)
@@ -167,7 +170,7 @@ def test_lesson_has_hidden_self_checks_of_several_kinds(path, question_kinds):
         if cell.cell_type != "code":
             continue
         shown = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
-        kind = next((k for k in question_kinds if shown.startswith(f"{k} '")), None)
+        kind = next((k for k in QUESTION_KINDS if shown.startswith(f"{k} '")), None)
         if kind:
             kinds.append(kind)
             assert "check" in cell.metadata.get("tags", []), f"tag the {kind} cell 'check'"

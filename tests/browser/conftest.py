@@ -210,3 +210,12 @@ def timings() -> dict[str, list[float]]:
 def pytest_terminal_summary(terminalreporter) -> None:
     for name, values in _TIMINGS.items():
         terminalreporter.write_line(f"[browser] {name}: " + ", ".join(f"{v:.0f} ms" for v in values))
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every browser test runs kernels in a real JupyterLab: mark it ``slow`` too, so that
+    ``make test-fast`` (``-m "not slow and not browser"``) leaves it out whatever its file says."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.slow)

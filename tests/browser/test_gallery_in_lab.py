@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 
 #: The questions of instructors/widget-gallery.ipynb that these tests answer.
 CHOICE = ".course-q-share_2027"

@@ -8,10 +8,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from course import notebooks
+from course import paths
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
-LESSONS = notebooks.notebook_paths(("notebooks",))
+pytestmark = pytest.mark.browser
+LESSONS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
 
 def check_names(path) -> list[str]:
