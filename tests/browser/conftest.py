@@ -212,6 +212,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"[browser] {name}: " + ", ".join(f"{v:.0f} ms" for v in values))
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by markers
 def pytest_collection_modifyitems(items) -> None:
     """Every browser test runs kernels in a real JupyterLab: mark it ``slow`` too, so that
     ``make test-fast`` (``-m "not slow and not browser"``) leaves it out whatever its file says."""
