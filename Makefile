@@ -10,14 +10,22 @@ FIRST_LESSON := $(firstword $(wildcard notebooks/00-*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 LAB_ARGS ?=
+PYTEST := $(BIN)/python -m pytest
+# nbval runs the committed notebooks (testpaths: notebooks/, instructors/, solutions/) and compares
+# their outputs with what is saved; only `make test` turns it on.
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
+# The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
+FAST   := -m "not slow and not browser"
 
-.PHONY: lab test execute bench nav questions exercises install install-dev clean help
+.PHONY: lab test test-fast lint execute bench nav questions exercises install install-dev clean help
 
 help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
 	@echo "make test     run the whole test suite (data, package, widgets, notebooks, browser)"
+	@echo "make test-fast  the package, data and generated-file tests only (seconds; no kernels, no browser)"
+	@echo "make lint     check the code, tests and notebooks with ruff"
 	@echo "make execute  re-run every lesson and solution from a fresh kernel and save outputs"
-	@echo "make bench    time imports and notebook execution (a benchmark, not a test)"
+	@echo "make bench    time imports, notebook execution and the test suite's parts (a benchmark, not a test)"
 	@echo "make nav      regenerate lesson navigation and the README course map"
 	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
 
@@ -40,13 +48,19 @@ lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --ServerApp.root_dir=$(CURDIR) $(ROOT_FLAG) $(LAB_ARGS) $(FIRST_LESSON)
 
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(NBVAL) $(PYTEST_ARGS)
+
+test-fast: install-dev
+	$(PYTEST) $(FAST) tests $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/python -m ruff check .
 
 execute: install nav questions
 	$(BIN)/python -m course.notebooks execute
 
-bench: install
-	$(BIN)/python -m course.bench
+bench: install-dev
+	NBVAL="$(NBVAL)" $(BIN)/python -m course.bench $(BENCH_ARGS)
 
 nav: install
 	$(BIN)/python -m course.navigation

@@ -1,27 +1,44 @@
-"""``make bench``: how long students wait, measured against what they would wait anyway.
+"""``make bench``: how long students wait, measured against what they would wait anyway, and how
+long contributors wait for the test suite, part by part.
 
-Two figures, each as a ratio to a floor that the course cannot go below:
+Two figures for students, each as a ratio to a floor that the course cannot go below:
 
 * importing the ``course`` helpers, beyond pandas + matplotlib + ipywidgets;
 * executing each notebook from a fresh kernel, against a notebook that only imports
   those libraries.
 
-A benchmark, not a test: it prints figures and never fails on them.
+Then the suite's parts, each run on its own (wall-clock seconds and test counts), so that their
+growth is visible as lessons, exercises and the grader land: unit/data (``make test-fast``),
+slow (kernels, ``make lab``, the Binder plan), nbval on the committed notebooks, the browser, and
+grading (tests/grading/ or the ``grading`` marker, once either exists).
+
+A benchmark, not a test: it prints figures and never fails on them. Usage::
+
+    python -m course.bench [--only imports|notebooks|suite ...]
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import tomllib
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from course import notebooks, paths
 
 LIBRARIES = "import pandas, matplotlib, matplotlib.pyplot, ipywidgets"
 #: What a lesson typically touches: every helper module, imported for real.
-COURSE_MODULES = ("course", "course.texts", "course.evidence", "course.plots", "course.questions.learner", "course.questions.source", "course.questions.widgets")
+COURSE_MODULES = (
+    "course", "course.texts", "course.evidence", "course.plots",
+    "course.questions.learner", "course.questions.source", "course.questions.widgets",
+)
 REPEATS = 5
 NOTEBOOK_REPEATS = 3
 
@@ -58,7 +75,7 @@ def _execute_seconds(nb, cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+def _bench_student() -> None:
     print(f"Python {sys.version.split()[0]}; medians of {REPEATS} fresh interpreters (imports, floor) "
           f"and {NOTEBOOK_REPEATS} fresh kernels (each notebook)\n")
 
@@ -69,6 +86,8 @@ def main() -> None:
     print(f"  {'pandas + matplotlib + ipywidgets':<42} {libraries * 1000:6.0f} ms")
     print(f"  {'course helpers on top':<42} {course * 1000:6.0f} ms   ratio {course / libraries:.2f}")
 
+
+def _bench_notebooks() -> None:
     floor = statistics.median(_execute_seconds(_floor_notebook(), paths.ROOT) for _ in range(REPEATS))
     print("\nnotebook execution from a fresh kernel")
     print(f"  {'floor (imports only)':<42} {floor:6.2f} s")
@@ -77,6 +96,72 @@ def main() -> None:
             _execute_seconds(notebooks.read_notebook(path), path.parent) for _ in range(NOTEBOOK_REPEATS)
         )
         print(f"  {str(path.relative_to(paths.ROOT)):<42} {seconds:6.2f} s   ratio {seconds / floor:.2f}")
+
+
+#: nbval's switches; the Makefile passes its own NBVAL so that they are written once.
+NBVAL_DEFAULT = "--nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg"
+
+
+def suite_parts(root: Path = paths.ROOT) -> list[tuple[str, list[str]]]:
+    """The suite's parts as (name, pytest arguments); together they are ``make test``."""
+    pytest_config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]
+    options = pytest_config["ini_options"]
+    grading_marker = any(m.split(":")[0].strip() == "grading" for m in options.get("markers", []))
+    grading_dir = root / "tests" / "grading"
+    not_grading = " and not grading" if grading_marker else ""
+    ignore = [f"--ignore={grading_dir.relative_to(root)}"] if grading_dir.is_dir() else []
+    notebook_dirs = [d for d in options["testpaths"] if d != "tests" and any((root / d).glob("*.ipynb"))]
+    parts = [
+        ("unit, data, generated files", ["-m", f"not slow and not browser{not_grading}", "tests", *ignore]),
+        ("slow: kernels, make lab, Binder", ["-m", f"slow and not browser{not_grading}", "tests", *ignore]),
+        ("nbval: committed notebooks", [*shlex.split(os.environ.get("NBVAL", NBVAL_DEFAULT)), *notebook_dirs]),
+        ("browser: JupyterLab in Chromium", ["-m", f"browser{not_grading}", "tests", *ignore]),
+    ]
+    if grading_dir.is_dir() or grading_marker:
+        where = [str(grading_dir.relative_to(root))] if grading_dir.is_dir() else ["tests"]
+        parts.append(("grading", [*(["-m", "grading"] if grading_marker else []), *where]))
+    return parts
+
+
+def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
+    """Wall-clock seconds of one pytest run, and its counts from the JUnit report."""
+    with tempfile.TemporaryDirectory(prefix="course-bench-") as folder:
+        report = Path(folder) / "report.xml"
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *args]
+        start = time.perf_counter()
+        subprocess.run(command, cwd=paths.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        if report.exists():
+            for suite in ElementTree.parse(report).getroot().iter("testsuite"):
+                for key in counts:
+                    counts[key] += int(suite.get(key, 0))
+    return seconds, counts
+
+
+def _bench_suite() -> None:
+    print("\ntest suite, part by part (wall-clock, each part on its own; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)")
+    total = 0.0
+    for name, args in suite_parts():
+        seconds, counts = _run_part(args)
+        total += seconds
+        bad = counts["failures"] + counts["errors"]
+        note = f"   {bad} FAILED" if bad else ""
+        print(f"  {name:<34} {seconds:7.1f} s  {counts['tests']:4d} tests ({counts['skipped']} skipped){note}")
+    print(f"  {'all parts':<34} {total:7.1f} s")
+
+
+STEPS = {"imports": _bench_student, "notebooks": _bench_notebooks, "suite": _bench_suite}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m course.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=list(STEPS), help="run only these parts (repeatable)")
+    chosen = parser.parse_args(argv).only or list(STEPS)
+    for name, step in STEPS.items():
+        if name in chosen:
+            step()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from course import paths
@@ -50,8 +50,8 @@ def table_names() -> list[str]:
     return [name for name, r in _resources().items() if r["path"].startswith(TABLES_FOLDER)]
 
 
-@lru_cache(maxsize=None)
-def _read(name: str) -> "pd.DataFrame":
+@cache
+def _read(name: str) -> pd.DataFrame:
     """Read one resource of the data package and give each non-text column the type its
     schema says; text stays text, with '' for an empty cell."""
     import pandas as pd
@@ -74,7 +74,7 @@ def _read(name: str) -> "pd.DataFrame":
     return table
 
 
-def load_table(name: str) -> "pd.DataFrame":
+def load_table(name: str) -> pd.DataFrame:
     """One table of ``data/tables/`` as a DataFrame with proper types: numbers as floats,
     dates as datetime64, empty numbers and dates as missing (NaN, NaT), empty text as ''
     (so string methods need no ``na=`` argument). Each row's ``claim_ids`` say where it
@@ -94,7 +94,9 @@ def _choices(label: str, value: str | Iterable[str] | None, allowed: Iterable[st
         return None
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, Iterable) or isinstance(values, Mapping):
-        raise TypeError(f"{label} should be a string such as {allowed[0]!r} or a list of them, not {type(value).__name__}.")
+        raise TypeError(
+            f"{label} should be a string such as {allowed[0]!r} or a list of them, not {type(value).__name__}."
+        )
     values = list(values)
     for item in values:
         if not isinstance(item, str):
@@ -108,7 +110,7 @@ def claims(
     theme: str | Iterable[str] | None = None,
     kind: str | Iterable[str] | None = None,
     source: str | Iterable[str] | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """The claims, optionally only some themes, kinds or sources (each a string or a list).
 
     >>> claims(kind="forecast", source="wsj")  # doctest: +SKIP
@@ -126,7 +128,7 @@ def claims(
     return table[keep].reset_index(drop=True)
 
 
-def claim_ids_of(row: "str | Mapping[str, Any] | pd.Series") -> list[str]:
+def claim_ids_of(row: str | Mapping[str, Any] | pd.Series) -> list[str]:
     """The claim ids a table row cites, as a list: accepts a row (Series or dict) or its
     ``claim_ids`` text, e.g. ``'C012;C013'``."""
     text = row if isinstance(row, str) else row["claim_ids"]
@@ -146,7 +148,7 @@ def claim_sources() -> dict[str, str]:
     return {claim_id: source_id for claim_id, (source_id, _) in _claims_by_id().items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _spans(source_id: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, claim_id) of each claim of one source, in text order."""
     text = load_source(source_id)
@@ -202,13 +204,13 @@ def quote(claim_id: str) -> Quote:
 _QUOTE_MARKS = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
 
 
-def search_pattern(term: str) -> "re.Pattern[str]":
+def search_pattern(term: str) -> re.Pattern[str]:
     """A case-insensitive pattern for ``term`` in which any quote mark matches its straight
     or curly forms, so a student typing ' finds ’."""
     return re.compile("".join(_QUOTE_MARKS.get(ch, re.escape(ch)) for ch in term), re.IGNORECASE)
 
 
-def search(term: str, source: str | Iterable[str] | None = None, width: int = 60) -> "pd.DataFrame":
+def search(term: str, source: str | Iterable[str] | None = None, width: int = 60) -> pd.DataFrame:
     """Every place ``term`` occurs in the texts (case-insensitive), with ``width`` characters
     either side (a keyword-in-context table) and the claims whose quote covers the hit
     (empty when no claim does: a gap in the evidence base, or a passage nobody needs).
@@ -217,11 +219,15 @@ def search(term: str, source: str | Iterable[str] | None = None, width: int = 60
     import pandas as pd
 
     if not isinstance(term, str):
-        raise TypeError(f"Search for a word or phrase given as a string, e.g. search('Huawei'), not {type(term).__name__}.")
+        raise TypeError(
+            f"Search for a word or phrase given as a string, e.g. search('Huawei'), not {type(term).__name__}."
+        )
     if not term.strip():
         raise ValueError("Search for a word or phrase, e.g. search('Huawei'); an empty search finds everything.")
     if isinstance(width, bool) or not isinstance(width, int) or width < 0:
-        raise ValueError(f"width is the number of characters shown either side: a whole number such as 60, not {width!r}.")
+        raise ValueError(
+            f"width is the number of characters shown either side: a whole number such as 60, not {width!r}."
+        )
     chosen = _choices("source", source, source_ids()) or source_ids()
     pattern = search_pattern(term)
     rows = []

@@ -95,7 +95,8 @@ def nav_bottom(lesson: Lesson, all_lessons: list[Lesson]) -> str:
     i = all_lessons.index(lesson)
     lines = ["## What next", ""]
     if lesson.exercise.exists():
-        lines.append(f"- **Exercise:** [{lesson.title}: exercise](../exercises/{lesson.name}) ({lesson.exercises} minutes)")
+        link = f"[{lesson.title}: exercise](../exercises/{lesson.name})"
+        lines.append(f"- **Exercise:** {link} ({lesson.exercises} minutes)")
     else:
         lines.append("- **Exercise:** the exercise notebook for this lesson is not written yet.")
     if i + 1 < len(all_lessons):

@@ -39,7 +39,7 @@ def notebook_paths(folders: tuple[str, ...] = EXECUTED_FOLDERS) -> list[Path]:
     return found
 
 
-def read_notebook(path: Path) -> "NotebookNode":
+def read_notebook(path: Path) -> NotebookNode:
     """Read a notebook, turning a missing or malformed file into a clear message."""
     import nbformat
 
@@ -51,7 +51,7 @@ def read_notebook(path: Path) -> "NotebookNode":
         raise NotebookError(f"{path}: not a readable notebook ({type(error).__name__}: {error})") from None
 
 
-def normalise(nb: "NotebookNode") -> "NotebookNode":
+def normalise(nb: NotebookNode) -> NotebookNode:
     """Drop what varies between runs and machines (timings, widget state and views, Python
     patch version) so that a re-run changes a committed notebook only when its outputs change."""
     nb.metadata.pop("widgets", None)
@@ -69,7 +69,7 @@ def normalise(nb: "NotebookNode") -> "NotebookNode":
     return nb
 
 
-def execute(nb: "NotebookNode", cwd: Path, timeout: int = CELL_TIMEOUT) -> "NotebookNode":
+def execute(nb: NotebookNode, cwd: Path, timeout: int = CELL_TIMEOUT) -> NotebookNode:
     """Execute ``nb`` top to bottom in a fresh kernel started in ``cwd``."""
     import tempfile
 

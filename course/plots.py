@@ -47,7 +47,7 @@ def _style() -> dict:
     return {**STYLE, "axes.prop_cycle": cycler(color=OKABE_ITO)}
 
 
-def chart(title: str, *, x: str, y: str, size: tuple[float, float] | None = None) -> tuple["Figure", "Axes"]:
+def chart(title: str, *, x: str, y: str, size: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
     """A new figure in the course style with its title and axis labels (give units in
     the labels, e.g. ``"amount (million yuan)"``)."""
     import matplotlib.pyplot as plt
@@ -103,11 +103,17 @@ class Described:
         return f"<small>{self.caption}</small>\n\n**What the figure shows:** {self.says}"
 
 
-def figure_bundle(fig: "Figure", alt: str) -> dict[str, str]:
-    """The figure as a display bundle: a PNG, the same PNG in an ``<img>`` whose ``alt`` is
-    the sentence saying what it shows (JupyterLab gives a plain PNG no alt text, so screen
-    readers would meet an unlabelled image), and a plain-text stand-in for nbval and text
-    viewers. The PNG carries no software or date metadata, so it is the same on every run."""
+def figure_bundle(fig: Figure, alt: str) -> dict[str, str]:
+    """The figure as a display bundle that stores its image once: an HTML ``<img>`` holding
+    the PNG as a data URI, whose ``alt`` is the sentence saying what the figure shows, and a
+    plain-text stand-in (``[figure: title]``) for nbval and text viewers.
+
+    Why not ``image/png``: JupyterLab renders a PNG output as an ``<img>`` with no alt text, so
+    a screen reader would meet an unlabelled image; and a bundle with both a PNG and the HTML
+    stores every figure twice (two thirds of a lesson's bytes, and noisy diffs). JupyterLab's
+    sanitizer keeps a data-URI ``<img>`` with its ``alt`` in notebooks that are not trusted, so
+    the committed figures show before a learner runs anything. The PNG carries no software or
+    date metadata, so the bundle is the same on every run."""
     import base64
     import html
     import io
@@ -117,13 +123,12 @@ def figure_bundle(fig: "Figure", alt: str) -> dict[str, str]:
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
     title = next((t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title()) if t), "")
     return {
-        "image/png": png,
         "text/html": f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}">',
         "text/plain": f"[figure: {title}]",
     }
 
 
-def show_figure(fig: "Figure", *, says: str, claims: Iterable[str] = (), sources: Iterable[str] = ()) -> None:
+def show_figure(fig: Figure, *, says: str, claims: Iterable[str] = (), sources: Iterable[str] = ()) -> None:
     """Finish a figure: check its labels, add the source line, then display it (with the
     sentence as its alt text) and the sentence beneath it, and close it."""
     import matplotlib.pyplot as plt

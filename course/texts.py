@@ -7,7 +7,7 @@ cleaned: a quote must match the file exactly.
 from __future__ import annotations
 
 import html
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from course import paths
@@ -33,7 +33,7 @@ def show_full_text() -> None:
 
 
 @lru_cache(maxsize=1)
-def _manifest() -> "pd.DataFrame":
+def _manifest() -> pd.DataFrame:
     import pandas as pd
 
     path = paths.SOURCES / MANIFEST
@@ -47,7 +47,7 @@ def _manifest() -> "pd.DataFrame":
     return table.set_index("source_id", drop=False)
 
 
-def sources() -> "pd.DataFrame":
+def sources() -> pd.DataFrame:
     """The manifest of the five texts, one row per text, indexed by ``source_id``.
 
     Empty cells mean the text itself does not say (no outlet, no date): nothing is guessed.
@@ -69,7 +69,7 @@ def _check_id(source_id: str) -> str:
     return source_id
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_source(source_id: str) -> str:
     """The full text of one source, exactly as published (no whitespace or quote cleaning)."""
     row = _manifest().loc[_check_id(source_id)]

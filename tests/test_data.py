@@ -19,7 +19,6 @@ from frictionless import validate
 
 from course import evidence, paths
 
-IDS = ["billions", "merics", "curbs", "wsj", "blog"]
 DIGITS = re.compile(r"\d+")
 CLAIM_ID = re.compile(r"^C\d{3}$")
 
@@ -30,7 +29,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 
 def read_texts(data: Path = paths.DATA) -> dict[str, str]:
-    return {s: (data / "sources" / f"{s}.txt").read_bytes().decode("utf-8") for s in IDS}
+    """Every text in data/sources, by id (its file name without .txt)."""
+    return {p.stem: p.read_bytes().decode("utf-8") for p in sorted((data / "sources").glob("*.txt"))}
 
 
 def package(data: Path = paths.DATA) -> dict:
@@ -53,7 +53,9 @@ def quote_problems(claims: list[dict[str, str]], texts: dict[str, str]) -> list[
         text = texts.get(c["source_id"], "")
         found = text.count(c["quote"])
         if found != 1:
-            problems.append(f"{c['claim_id']}: quote found {found} times in {c['source_id']} (must be once): {c['quote'][:70]!r}")
+            problems.append(
+                f"{c['claim_id']}: quote found {found} times in {c['source_id']} (must be once): {c['quote'][:70]!r}"
+            )
         if "\n" in c["quote"] or "\r" in c["quote"]:
             problems.append(f"{c['claim_id']}: quote spans a paragraph break")
         if c["quote"] != c["quote"].strip():
@@ -104,7 +106,9 @@ def citation_problems(claims, tables: dict[str, list[dict[str, str]]]) -> list[s
                 if claim_id not in source_of:
                     problems.append(f"{name}.csv line {number}: cites unknown claim {claim_id!r}")
                 elif row.get("source_id") and source_of[claim_id] != row["source_id"]:
-                    problems.append(f"{name}.csv line {number}: row of {row['source_id']} cites {claim_id} of {source_of[claim_id]}")
+                    problems.append(
+                        f"{name}.csv line {number}: row of {row['source_id']} cites {claim_id} of {source_of[claim_id]}"
+                    )
             if len(set(ids)) != len(ids):
                 problems.append(f"{name}.csv line {number}: cites a claim twice")
     return problems
@@ -119,7 +123,9 @@ def verbatim_problems(claims, tables) -> list[str]:
             quotes = [quote_of.get(c, "") for c in row["claim_ids"].split(";")]
             for column in ("value_text", "date_text"):
                 if row.get(column) and not any(row[column] in q for q in quotes):
-                    problems.append(f"{name}.csv line {number}: {column} {row[column]!r} is in none of its cited quotes")
+                    problems.append(
+                        f"{name}.csv line {number}: {column} {row[column]!r} is in none of its cited quotes"
+                    )
     return problems
 
 
@@ -223,7 +229,10 @@ def test_every_table_file_is_described_in_the_schema():
 
 
 def test_the_required_tables_exist(tables):
-    required = {"subsidies", "chips", "market_share", "models", "talent", "energy", "timeline", "entities", "glossary", "agreement"}
+    required = {
+        "subsidies", "chips", "market_share", "models", "talent", "energy",
+        "timeline", "entities", "glossary", "agreement",
+    }
     assert required <= set(tables)
     assert all(tables[name] for name in tables), "every table has rows"
 
@@ -278,11 +287,14 @@ def test_ignored_numbers_are_few_present_and_not_claimed(claims, ignored, texts)
     for row in ignored:
         text = texts[row["source_id"]]
         if row["rule"] == "exact":
-            assert text.count(row["context"]) == 1, f"context {row['context']!r} must occur exactly once in {row['source_id']}"
-            assert row["number"] in DIGITS.findall(row["context"]), f"{row['number']!r} is not a number in {row['context']!r}"
-            start = text.index(row["context"])
-            spans = [(text.index(c["quote"]), text.index(c["quote"]) + len(c["quote"])) for c in claims if c["source_id"] == row["source_id"]]
-            assert not any(a < start + len(row["context"]) and start < b for a, b in spans), f"{row['context']!r} overlaps a claim: no need to ignore it"
+            context = row["context"]
+            assert text.count(context) == 1, f"context {context!r} must occur exactly once in {row['source_id']}"
+            assert row["number"] in DIGITS.findall(context), f"{row['number']!r} is not a number in {context!r}"
+            start = text.index(context)
+            quotes = [c["quote"] for c in claims if c["source_id"] == row["source_id"]]
+            spans = [(text.index(q), text.index(q) + len(q)) for q in quotes]
+            overlaps = any(a < start + len(context) and start < b for a, b in spans)
+            assert not overlaps, f"{context!r} overlaps a claim: no need to ignore it"
         else:
             assert not row["number"], "a regex rule ignores every number it matches; leave number empty"
             assert re.search(row["context"], text), f"pattern {row['context']!r} matches nothing in {row['source_id']}"
@@ -292,7 +304,9 @@ def test_numbers_and_units_go_together(tables):
     for name, rows in tables.items():
         for number, row in enumerate(rows, 2):
             if row.get("value"):
-                assert row.get("unit") and row.get("measure", "x"), f"{name}.csv line {number}: a value needs a unit and a measure"
+                assert row.get("unit") and row.get("measure", "x"), (
+                    f"{name}.csv line {number}: a value needs a unit and a measure"
+                )
 
 
 def test_dates_agree_with_their_precision(tables):
@@ -321,14 +335,16 @@ def test_claim_entities_are_in_the_entities_table(claims, tables):
 
 
 def test_the_vocabularies_in_code_match_the_schema():
-    fields = {f["name"]: f for f in next(r for r in package()["resources"] if r["name"] == "claims")["schema"]["fields"]}
+    claims_schema = next(r for r in package()["resources"] if r["name"] == "claims")["schema"]
+    fields = {f["name"]: f for f in claims_schema["fields"]}
     assert list(evidence.KINDS) == fields["kind"]["constraints"]["enum"]
     assert list(evidence.THEMES) == fields["theme"]["constraints"]["enum"]
 
 
-def test_every_kind_and_source_is_represented(claims):
+def test_every_kind_and_source_is_represented(claims, texts, source_ids):
+    assert set(texts) == set(source_ids), "data/sources/ holds exactly the five texts"
     assert {c["kind"] for c in claims} == set(evidence.KINDS)
-    assert {c["source_id"] for c in claims} == set(IDS)
+    assert {c["source_id"] for c in claims} == set(source_ids)
 
 
 def test_tables_of_figures_and_events_say_who_speaks(claims, tables):

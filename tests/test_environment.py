@@ -52,7 +52,8 @@ def test_installed_versions_are_the_pinned_ones():
 
     for line in requirement_lines("requirements.txt"):
         name, pinned = PIN.match(line).groups()
-        assert version(name) == pinned, f"{name}: installed {version(name)}, pinned {pinned}; run `make test` to reinstall"
+        installed = version(name)
+        assert installed == pinned, f"{name}: installed {installed}, pinned {pinned}; run `make test` to reinstall"
 
 
 @pytest.mark.slow
@@ -70,7 +71,9 @@ def test_binder_builds_with_conda_python_311_and_the_pins(tmp_path):
                 shutil.copy2(paths.ROOT / name, repo / name)
     else:
         shutil.copytree(paths.ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git"))
-    plan = subprocess.run([str(repo2docker), "--no-build", "--debug", str(repo)], capture_output=True, text=True, timeout=300)
+    plan = subprocess.run(
+        [str(repo2docker), "--no-build", "--debug", str(repo)], capture_output=True, text=True, timeout=300
+    )
     output = plan.stdout + plan.stderr
     assert plan.returncode == 0, output[-3000:]
     assert "Building conda environment for python=3.11" in output
@@ -106,10 +109,33 @@ def test_make_lab_serves_jupyterlab_on_localhost():
             server.terminate() if server.poll() is None else None
             pytest.fail("JupyterLab did not answer on 127.0.0.1:\n" + server.communicate(timeout=30)[0][-3000:])
         assert '"started"' in status
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/notebooks?token={token}", timeout=5) as answer:
+        elsewhere = other_address()
+        if elsewhere:
+            with pytest.raises(OSError):  # refused: the server listens on the loopback address only
+                socket.create_connection((elsewhere, port), timeout=2).close()
+        contents = f"http://127.0.0.1:{port}/api/contents/notebooks?token={token}"
+        with urllib.request.urlopen(contents, timeout=5) as answer:
             assert "00-start-here.ipynb" in answer.read().decode() or not list(paths.NOTEBOOKS.glob("00-*.ipynb"))
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
     log = server.communicate(timeout=30)[0]
-    assert "127.0.0.1" in log
+    # The server's own line, not make's echo of the recipe (which holds --ip=127.0.0.1 too).
+    assert f"http://127.0.0.1:{port}/lab" in log, log[-3000:]
+
+
+def other_address() -> str | None:
+    """An address of this machine other than 127.0.0.1 (its host name's, or the one it would
+    route from), or None when it has none."""
+    candidates = []
+    try:
+        candidates.append(socket.gethostbyname(socket.gethostname()))
+    except OSError:
+        pass
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: nothing is sent
+            candidates.append(probe.getsockname()[0])
+    except OSError:
+        pass
+    return next((a for a in candidates if a not in ("127.0.0.1", "0.0.0.0")), None)

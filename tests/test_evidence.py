@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -9,17 +10,21 @@ import pandas as pd
 import pytest
 
 import course
-from course import evidence
+from course import evidence, paths
 from course.texts import Quote
 
-TABLES = ["subsidies", "chips", "market_share", "models", "talent", "energy", "indicators", "timeline", "entities", "glossary", "agreement"]
+
+def test_table_names_lists_every_table_in_schema_order():
+    """The tables are the schema's resources under tables/, each named like its file; a new
+    table needs only its CSV and its entry in data/datapackage.json."""
+    package = json.loads((paths.DATA / "datapackage.json").read_text(encoding="utf-8"))
+    described = [(r["name"], r["path"]) for r in package["resources"] if r["path"].startswith("tables/")]
+    assert course.table_names() == [name for name, _ in described]
+    assert all(path == f"tables/{name}.csv" for name, path in described), described
+    assert {name for name, _ in described} == {p.stem for p in paths.TABLES.glob("*.csv")}
 
 
-def test_table_names_lists_every_table():
-    assert course.table_names() == TABLES
-
-
-@pytest.mark.parametrize("name", TABLES)
+@pytest.mark.parametrize("name", evidence.table_names())
 def test_every_table_loads_with_claim_ids(name):
     table = course.load_table(name)
     assert len(table) > 0
@@ -52,7 +57,8 @@ def test_empty_numbers_and_dates_are_missing_and_empty_text_is_empty():
 
 def test_a_computed_value_is_left_to_code():
     """The implied exchange rate is not stored; it takes one line of pandas."""
-    shanghai = course.load_table("subsidies").query("measure == 'total budget' and programme == 'Shanghai AI subsidy program'")
+    subsidies = course.load_table("subsidies")
+    shanghai = subsidies.query("measure == 'total budget' and programme == 'Shanghai AI subsidy program'")
     by_unit = shanghai.set_index("unit")["value"]
     assert round(by_unit["CNY"] / by_unit["USD"], 2) == 7.19
 
@@ -138,7 +144,8 @@ def test_quote_rejects_unknown_ids_clearly():
 
 def test_quote_without_context_keeps_the_old_form():
     assert repr(Quote("To an extent, those restrictions have worked.", "wsj")) == (
-        "“To an extent, those restrictions have worked.”\n    — wsj: Raffaele Huang; Liza Lin, The Wall Street Journal, 2025-07-30"
+        "“To an extent, those restrictions have worked.”\n"
+        "    — wsj: Raffaele Huang; Liza Lin, The Wall Street Journal, 2025-07-30"
     )
 
 

@@ -11,9 +11,9 @@ import nbformat
 import pytest
 
 import course
-from course import navigation, paths
+from course import navigation, notebooks, paths
 
-LESSONS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+LESSONS = notebooks.notebook_paths(("notebooks",))
 SKELETON = ["Reading", "Analysis", "Figure", "Check your understanding", "Key points", "Glossary", "What next"]
 HEADER_FIELDS = ["**Questions", "**Objectives", "**Minutes:**", "**Prerequisites"]
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
@@ -107,8 +107,13 @@ def test_committed_outputs_are_clean(path):
             assert not re.search(r"\b0x[0-9a-f]{6,}", text), "memory address in output"
 
 
+FIGURE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]*)">')
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
-def test_every_figure_says_what_it_shows(path):
+def test_every_figure_is_stored_once_and_says_what_it_shows(path):
+    """A figure is one <img> with its sentence as alt text (course.show_figure), followed by
+    the caption; a bare PNG (plt.show()) has no alt text and is refused."""
     nb = nbformat.read(str(path), as_version=4)
     figures = 0
     for cell in nb.cells:
@@ -116,10 +121,19 @@ def test_every_figure_says_what_it_shows(path):
             continue
         outputs = cell.outputs
         for i, output in enumerate(outputs):
-            if "image/png" in output.get("data", {}):
-                figures += 1
-                after = " ".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs[i + 1:])
-                assert "What the figure shows:" in after and "Sources:" in after, f"figure without caption in: {cell.source[:60]}"
+            data = output.get("data", {})
+            where = f"in: {cell.source[:60]}"
+            assert "image/png" not in data, (
+                f"a figure stored as a bare PNG (no alt text) or twice: use course.show_figure, "
+                f"then `make execute` {where}"
+            )
+            found = FIGURE.findall(str(data.get("text/html", "")))
+            if not found:
+                continue
+            figures += len(found)
+            assert len(found) == 1 and all(len(alt.split()) >= 6 for alt in found), f"a figure without alt text {where}"
+            after = " ".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs[i + 1:])
+            assert "What the figure shows:" in after and "Sources:" in after, f"figure without caption {where}"
     if path.name[:2] != "00":
         assert figures >= 1, "every lesson after 00 has at least one figure"
 

@@ -3,10 +3,12 @@ broken notebook into a clear message without stopping the others."""
 
 from __future__ import annotations
 
+import time
+
 import nbformat
 import pytest
 
-from course import notebooks
+from course import notebooks, paths
 
 
 def write(path, *sources):
@@ -19,15 +21,21 @@ def write(path, *sources):
 
 @pytest.mark.slow
 def test_execute_in_place_saves_outputs_and_normalises(tmp_path):
-    path = write(tmp_path / "ok.ipynb", "print('hello')", "import ipywidgets\nipywidgets.IntSlider(description='n')")
+    path = write(
+        tmp_path / "ok.ipynb",
+        "import time\ntime.sleep(0.3)\nprint('hello')",
+        "import ipywidgets\nipywidgets.IntSlider(description='n')",
+    )
+    start = time.perf_counter()
     seconds = notebooks.execute_in_place(path)
-    assert seconds > 0
+    assert 0.3 <= seconds <= time.perf_counter() - start, "the seconds the cells took, within the call's"
     nb = nbformat.read(str(path), as_version=4)
     assert [c.execution_count for c in nb.cells] == [1, 2]
     assert nb.cells[0].outputs[0]["text"] == "hello\n"
     assert notebooks.WIDGET_VIEW not in nb.cells[1].outputs[0]["data"], "widget views point at random model ids"
     assert "IntSlider" in nb.cells[1].outputs[0]["data"]["text/plain"]
-    assert "widgets" not in nb.metadata and nb.metadata["language_info"] == {"name": "python", "pygments_lexer": "ipython3"}
+    assert "widgets" not in nb.metadata
+    assert nb.metadata["language_info"] == {"name": "python", "pygments_lexer": "ipython3"}
     assert all("execution" not in c.metadata for c in nb.cells)
 
 
@@ -43,7 +51,8 @@ def test_cli_reports_a_failing_cell_and_a_malformed_file_but_runs_the_rest(tmp_p
     assert "c-ok.ipynb" in out
     assert nbformat.read(str(good), as_version=4).cells[0].outputs[0]["data"]["text/plain"] == "4"
     assert (tmp_path / "b-malformed.ipynb").read_text() == "{not json", "a broken file is left as it was"
-    assert nbformat.read(str(tmp_path / "a-fails.ipynb"), as_version=4).cells[0].outputs == [], "nor is a failed one saved"
+    failed = nbformat.read(str(tmp_path / "a-fails.ipynb"), as_version=4)
+    assert failed.cells[0].outputs == [], "nor is a failed one saved"
 
 
 def test_missing_notebook_is_a_clear_error(tmp_path):
@@ -51,8 +60,24 @@ def test_missing_notebook_is_a_clear_error(tmp_path):
         notebooks.read_notebook(tmp_path / "nowhere.ipynb")
 
 
-def test_course_notebooks_are_found_in_teaching_order():
-    found = [p.parent.name + "/" + p.name for p in notebooks.notebook_paths()]
-    lessons = [f for f in found if f.startswith("notebooks/")]
-    assert lessons == sorted(lessons) and lessons[0] == "notebooks/00-start-here.ipynb"
+def test_notebooks_are_found_folder_by_folder_in_name_order(tmp_path, monkeypatch):
+    """Lessons first, then instructors' and solutions' notebooks (not the alphabet's order of the
+    folders), each folder in name order whatever order the files were made in."""
+    made = ["solutions/01-b.ipynb", "notebooks/10-k.ipynb", "instructors/gallery.ipynb",
+            "notebooks/02-c.ipynb", "solutions/00-a.ipynb", "notebooks/readme.md"]
+    for name in made:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    found = [p.relative_to(tmp_path).as_posix() for p in notebooks.notebook_paths()]
+    assert found == [
+        "notebooks/02-c.ipynb", "notebooks/10-k.ipynb", "instructors/gallery.ipynb",
+        "solutions/00-a.ipynb", "solutions/01-b.ipynb",
+    ]
+    assert [p.name for p in notebooks.notebook_paths(("solutions",))] == ["00-a.ipynb", "01-b.ipynb"]
+
+
+def test_the_course_starts_with_lesson_00():
+    found = [p.relative_to(paths.ROOT).as_posix() for p in notebooks.notebook_paths()]
+    assert found[0] == "notebooks/00-start-here.ipynb"
     assert "instructors/widget-gallery.ipynb" in found

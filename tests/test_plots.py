@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -21,7 +24,9 @@ def test_chart_sets_title_labels_and_colour_blind_safe_cycle():
     assert mcolors.to_hex(line.get_color()).upper() == plots.OKABE_ITO[0].upper()
 
 
-@pytest.mark.parametrize("kwargs", [dict(title="", x="a", y="b"), dict(title="t", x=" ", y="b"), dict(title="t", x="a", y=None)])
+@pytest.mark.parametrize(
+    "kwargs", [dict(title="", x="a", y="b"), dict(title="t", x=" ", y="b"), dict(title="t", x="a", y=None)]
+)
 def test_chart_refuses_missing_labels(kwargs):
     title = kwargs.pop("title")
     with pytest.raises(ValueError, match="needs a"):
@@ -38,7 +43,7 @@ def test_show_figure_captions_with_sources_and_a_sentence(capsys):
     assert any(t.get_text() == "Sources: wsj" for t in fig.texts)
 
 
-def test_figure_bundle_is_deterministic_and_has_alt_text():
+def test_figure_bundle_stores_one_deterministic_png_with_alt_text():
     def bundle():
         fig, ax = course.chart("Words per text", x="words (count)", y="source")
         ax.barh(["wsj", "blog"], [3, 2])
@@ -46,8 +51,12 @@ def test_figure_bundle_is_deterministic_and_has_alt_text():
 
     first, second = bundle(), bundle()
     assert first == second
-    assert 'alt="Two bars: &quot;wsj&quot; is longer than blog."' in first["text/html"]
-    assert first["text/html"].startswith("<img src=\"data:image/png;base64," + first["image/png"][:20])
+    assert set(first) == {"text/html", "text/plain"}, "the image is stored once, in the <img>"
+    assert first["text/plain"] == "[figure: Words per text]"
+    match = re.fullmatch(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)">', first["text/html"])
+    assert match, first["text/html"][:80]
+    assert base64.b64decode(match[1]).startswith(b"\x89PNG\r\n"), "the data URI holds a PNG"
+    assert match[2] == "Two bars: &quot;wsj&quot; is longer than blog."
 
 
 def test_show_figure_refuses_figures_that_break_the_rules():

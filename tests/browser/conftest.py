@@ -2,10 +2,10 @@
 
 One JupyterLab server per test session, on a free 127.0.0.1 port with a random token, serving
 a temporary folder that holds copies of instructors/widget-gallery.ipynb and of the lessons in
-notebooks/ (the committed files are never touched). Its settings live in a temporary JUPYTERLAB_SETTINGS_DIR that turns off the news
-pop-up and update checks and sets the notebook's windowing mode to "none", so cells below the
-fold are rendered and can be found. Outside CI a missing Chromium skips these tests with the
-install command; on CI (CI=true) it fails them.
+notebooks/ (the committed files are never touched). Its settings live in a temporary
+JUPYTERLAB_SETTINGS_DIR that turns off the news pop-up and update checks and sets the notebook's
+windowing mode to "none", so cells below the fold are rendered and can be found. Outside CI a
+missing Chromium skips these tests with the install command; on CI (CI=true) it fails them.
 """
 
 from __future__ import annotations
@@ -210,3 +210,13 @@ def timings() -> dict[str, list[float]]:
 def pytest_terminal_summary(terminalreporter) -> None:
     for name, values in _TIMINGS.items():
         terminalreporter.write_line(f"[browser] {name}: " + ", ".join(f"{v:.0f} ms" for v in values))
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by markers
+def pytest_collection_modifyitems(items) -> None:
+    """Every browser test runs kernels in a real JupyterLab: mark it ``slow`` too, so that
+    ``make test-fast`` (``-m "not slow and not browser"``) leaves it out whatever its file says."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.slow)

@@ -3,8 +3,6 @@ keyboard, read the feedback a student sees, and check the course's own output wi
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 pytestmark = pytest.mark.browser
