@@ -8,7 +8,7 @@ Inside bubblewrap a grading kernel (``course.grading.kernel``) sees:
   repository — all **read-only**, at their usual paths;
 * **not** ``solutions/``, ``questions/``, ``.git``, ``exercises/``, other worktrees, the home
   folder, the submissions folder or the grader's output: they are simply not mounted;
-* one writable folder, its own scratch folder (``/scratch``), which the kernel wipes before and
+* one writable folder, its own scratch folder (``/scratch/work``), which the kernel wipes before and
   after every submission; ``/tmp`` points into it.
 
 Each submission then runs in a fresh process forked by the kernel, with rlimits on memory
@@ -89,10 +89,11 @@ def bwrap_command(scratch: Path, mpl_cache: Path, root: Path = paths.ROOT) -> li
     for part in ("course", "data"):
         args += _ro(root / part)
     args += ["--proc", "/proc", "--dev", "/dev",
-             "--bind", str(scratch), "/scratch",
+             "--bind", str(scratch / "work"), "/scratch/work",
              "--ro-bind", str(mpl_cache), "/mplcache",
              "--symlink", "/scratch/work/tmp", "/tmp",
-             "--chdir", "/scratch"]
+             "--remount-ro", "/",  # the sandbox's own root too: only /scratch/work is writable
+             "--chdir", "/scratch/work"]
     return args
 
 

@@ -19,6 +19,7 @@ but the reading of the TOML file. Tests and the benchmark may point it at anothe
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import tomllib
@@ -95,7 +96,8 @@ class PlainQuestion:
         self.entry = entry
         self.id: str = entry["id"]
         self.kind: str = entry["kind"]
-        self.points: float = float(entry.get("points", 1))
+        rubric_total = sum(float(r.get("points", 0)) for r in entry.get("rubric", []))
+        self.points: float = float(entry.get("points", rubric_total or 1))
         self.prompt: str = entry.get("prompt", "")
         self.hint: str = entry.get("hint", "")
         self.rubric: list[dict] = [dict(r) for r in entry.get("rubric", [])]
@@ -122,7 +124,9 @@ class PlainQuestion:
                 return Feedback("correct", f"{value.strip()} supports the statement.")
             return Feedback("incorrect", f"{value.strip()} does not settle it.", hint=self.hint)
         self._question.tries = 0  # a grader judges one answer; no reveal bookkeeping
-        return self._question.check(value)
+        feedback = self._question.check(value)
+        # The self-check's "Try again ... show the answer" is for learners, not for a grade.
+        return dataclasses.replace(feedback, message=feedback.message.split(" Try again.")[0])
 
     def score(self, value: Any) -> float:
         if self.kind == "written":
