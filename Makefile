@@ -11,7 +11,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: lab test execute bench nav install install-dev clean help
+.PHONY: lab test execute bench nav questions exercises install install-dev clean help
 
 help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
@@ -19,6 +19,7 @@ help:
 	@echo "make execute  re-run every lesson and solution from a fresh kernel and save outputs"
 	@echo "make bench    time imports and notebook execution (a benchmark, not a test)"
 	@echo "make nav      regenerate lesson navigation and the README course map"
+	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +42,7 @@ lab: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-execute: install nav
+execute: install nav questions
 	$(BIN)/python -m course.notebooks execute
 
 bench: install
@@ -49,6 +50,12 @@ bench: install
 
 nav: install
 	$(BIN)/python -m course.navigation
+
+# Every question is written once, in questions/<stem>.toml; this writes the learners' copies.
+questions: install
+	$(BIN)/python -m course.questions
+
+exercises: questions
 
 clean:
 	rm -rf $(VENV) .pytest_cache

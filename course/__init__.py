@@ -26,16 +26,18 @@ _EXPORTS: dict[str, str] = {
     # figures in the course style (course/plots.py)
     "chart": "course.plots",
     "show_figure": "course.plots",
-    # self-check questions (course/questions.py, course/evidence_finder.py; widgets in course/widgets.py)
-    "SingleChoice": "course.questions",
-    "MultipleChoice": "course.questions",
-    "NumberQuestion": "course.questions",
-    "Ordering": "course.questions",
-    "Matching": "course.questions",
-    "Classification": "course.questions",
-    "EvidenceFinder": "course.evidence_finder",
-    "Feedback": "course.feedback",
-    "hash_answer": "course.answers",
+    # questions: kinds, feedback, learner copies (course/questions/)
+    "SingleChoice": "course.questions.kinds",
+    "MultipleChoice": "course.questions.kinds",
+    "NumberQuestion": "course.questions.kinds",
+    "Ordering": "course.questions.kinds",
+    "Matching": "course.questions.kinds",
+    "Classification": "course.questions.kinds",
+    "EvidenceFinder": "course.questions.finder",
+    "Written": "course.questions.written",
+    "Feedback": "course.questions.feedback",
+    "unseal": "course.questions.learner",
+    "load_checks": "course.questions.learner",
 }
 
 __all__ = sorted(_EXPORTS)

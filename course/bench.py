@@ -21,7 +21,7 @@ from course import notebooks, paths
 
 LIBRARIES = "import pandas, matplotlib, matplotlib.pyplot, ipywidgets"
 #: What a lesson typically touches: every helper module, imported for real.
-COURSE_MODULES = ("course", "course.texts", "course.evidence", "course.plots", "course.questions", "course.evidence_finder", "course.widgets")
+COURSE_MODULES = ("course", "course.texts", "course.evidence", "course.plots", "course.questions.learner", "course.questions.source", "course.questions.widgets")
 REPEATS = 5
 NOTEBOOK_REPEATS = 3
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from course import answers
+from course.questions import answers
 
 
 def test_normalise_treats_typographic_variants_alike():
@@ -64,6 +64,6 @@ def test_hash_does_not_contain_the_answer():
 
 
 def test_module_stays_pure():
-    code = "import sys, course.answers; print(any(m in sys.modules for m in ('ipywidgets', 'pandas')))"
+    code = "import sys, course.questions.answers; print(any(m in sys.modules for m in ('ipywidgets', 'pandas')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -10,9 +10,11 @@ from functools import cache
 import pytest
 
 import course
-from course import questions
-from course.evidence_finder import EvidenceFinder, Passage
-from course.questions import Classification, Matching, MultipleChoice, NumberQuestion, Ordering, SingleChoice
+import json
+
+from course.questions import kinds, seal
+from course.questions.finder import EvidenceFinder, Passage
+from course.questions.kinds import Classification, Matching, MultipleChoice, NumberQuestion, Ordering, SingleChoice
 
 
 @cache
@@ -106,7 +108,7 @@ def case(request):
 @pytest.mark.parametrize("hashed", [False, True], ids=["plain", "hashed"])
 def test_right_wrong_partial(case, hashed):
     build, right, wrong, partial, _ = case
-    q = build().to_hashed() if hashed else build()
+    q = build().to_learner() if hashed else build()
     assert q.hashed is hashed
     bad = q.check(wrong)
     assert bad.status == "incorrect", str(bad)
@@ -142,39 +144,55 @@ def test_reveal_after_the_configured_number_of_tries(case):
     assert shown.status == "revealed" and shown.answer and shown.explanation == q.explanation and shown.evidence
 
 
-def test_hashed_copy_reveals_evidence_but_never_the_answer(case):
+def test_learner_copy_holds_no_answer_and_reveals_only_when_allowed(case):
     build, right, *_ = case
     plain = build()
-    student = plain.to_hashed()
-    code = student.to_code()
-    assert "answer=" not in code and "answer_hash=" in code
-    for secret in _secrets(plain):
-        assert f"'{secret}'" not in _key_part(code), f"{secret!r} is in the student copy's key"
+    spec = plain.learner_spec(reveal=True)
+    assert not {"answer", "partly", "explanation", "evidence", "solution"} & set(spec), sorted(spec)
+    packed = seal.unpack(seal.pack(spec))
+    text = json.dumps(packed, ensure_ascii=False)
+    assert plain.explanation not in text and plain.hint in text
+    student = kinds.from_spec(packed)
+    assert student.explanation == "" and student.evidence == ()
     student.reveal_after = 0
     shown = student.reveal()
-    assert shown.status == "revealed" and not shown.answer
+    assert shown.status == "revealed" and shown.answer == plain._answer_text()
     assert shown.explanation == plain.explanation and [q.text for q in shown.evidence] == [q.text for q in plain.evidence]
 
 
-def _secrets(q):
-    solution = q.solution
-    if isinstance(solution, dict):
-        return list(solution.values())
-    return [solution] if isinstance(solution, (str, float)) else list(solution)
+def test_graded_copy_never_reveals(case):
+    build, _, wrong, *_ = case
+    student = kinds.from_spec(seal.unpack(seal.pack(build().learner_spec(reveal=False))))
+    assert student.sealed_reveal is None
+    for _ in range(3):
+        student.check(wrong)
+    assert student.reveal().status == "invalid" and not student.can_reveal
 
 
-def _key_part(code: str) -> str:
-    return "\n".join(line for line in code.splitlines() if "hash" in line)
-
-
-def test_to_code_rebuilds_an_equivalent_question(case):
+def test_a_right_answer_opens_the_explanation_in_a_learner_copy(case):
     build, right, wrong, *_ = case
-    namespace = {k: getattr(questions, k) for k in ("SingleChoice", "MultipleChoice", "NumberQuestion", "Ordering",
-                                                     "Matching", "Classification")}
-    namespace["EvidenceFinder"] = EvidenceFinder  # to_code() names the class, as a notebook imports it
-    for hashed in (False, True):
-        copy = eval(build().to_code(hashed=hashed), namespace)
-        assert copy.check(right).correct and copy.check(wrong).status == "incorrect"
+    student = build().to_learner()
+    assert student.check(wrong).explanation == ""
+    good = student.check(right)
+    assert good.correct and good.explanation == build().explanation and good.evidence
+
+
+def test_score_gives_points_and_partial_credit(case):
+    build, right, wrong, partial, invalid = case
+    q = build()
+    q.points = 4
+    assert q.score(right) == 4 and q.score(wrong) == 0 and q.score(invalid[0]) == 0
+    assert 0 <= q.score(partial) < 4
+    assert q.tries == 0, "scoring is not a try"
+
+
+def test_partial_credit_is_the_share_of_items_right():
+    q = ordering()
+    q.points = 3
+    assert q.score(["2024", "2030", "2027"]) == 1.0  # one of three in place
+    assert single().score("70%") == 0.5  # a half-truth
+    many = MultipleChoice("m", "?", ["a", "b", "c", "d"], ["a", "b"], explanation="x", points=2)
+    assert many.score(["a"]) == 1.0 and many.score(["a", "c"]) == 0.0 and many.score(["a", "b", "c"]) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -192,6 +210,7 @@ def test_to_code_rebuilds_an_equivalent_question(case):
         lambda: Ordering("q", "?", ["a", "b"], items=["a", "c"]),
         lambda: Matching("q", "?", {"x": "nope"}, choices=["a"]),
         lambda: EvidenceFinder("q", "?", ["C999"]),
+        lambda: NumberQuestion("q", "?", 3, tolerance=1, points=-1),
         lambda: EvidenceFinder("q", "?", answer_hash=["0" * 16], salt="s"),
     ],
 )
@@ -235,7 +254,7 @@ def test_feedback_text_is_deterministic_and_not_colour_only():
 def test_question_repr_is_short_and_deterministic():
     assert repr(single()) == (
         "single choice 'share_2027': What share of AI chips in China will come from domestic makers by 2027, "
-        "by the forecast?\n  ( ) 34%\n  ( ) 82%\n  ( ) 70%"
+        "by the forecast?\n  ( ) 1. 34%\n  ( ) 2. 82%\n  ( ) 3. 70%"
     )
     bundle = single()._repr_mimebundle_()
     assert bundle["text/plain"] == repr(single())

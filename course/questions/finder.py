@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from course import answers
-from course import questions
-from course.questions import InvalidAnswer, Question
+from course.evidence import CLAIM_ID
+from course.questions import answers
+from course.questions.kinds import InvalidAnswer, Question, lookup_quote
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,11 @@ class EvidenceFinder(Question):
             raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
         self.answer_hash = tuple(answer_hash)
         self.partly_hash = tuple(partly_hash or ())
-        accepted_ids = [c for c in spans if self._hash(c) in self.answer_hash]
-        if len(accepted_ids) != len(self.answer_hash):
+        if sum(self._hash(c) in self.answer_hash for c in spans) != len(self.answer_hash):
             raise ValueError(f"answer_hash of {name!r} does not fit the claims: wrong salt, or claims changed?")
-        self.evidence = self.evidence + tuple(questions.lookup_quote(c) for c in accepted_ids if c not in self.evidence_ids)
+        if self.solution is not None:
+            extra = [c for c in self.solution if c not in self.evidence_ids]
+            self._set_evidence(self.explanation, [*self.evidence_ids, *extra])
 
     def _hash(self, value: str, role: str = "claim") -> str:
         return answers.hash_answer(value, self.salt, role)
@@ -98,17 +99,35 @@ class EvidenceFinder(Question):
         """Passages containing ``term`` in the texts this question searches."""
         return find_passages(term, self.sources)
 
-    def _parse(self, value: Any) -> Passage:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise InvalidAnswer("Nothing picked yet: search for a word, then pick a passage.")
+    def parse(self, value: Any) -> Passage:
+        """A passage the search found, a claim id such as ``"C012"``, or words of a text
+        (the first passage that contains them)."""
+        if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
+            raise InvalidAnswer("Nothing picked yet: search for a word, then pick a passage (or give a claim id).")
+        if isinstance(value, str) and CLAIM_ID.fullmatch(value.strip().upper()):
+            from course.evidence import claim_sources
+
+            claim_id = value.strip().upper()
+            if claim_id not in claim_sources():
+                raise InvalidAnswer(f"There is no claim {claim_id}: look the id up with course.search(...).")
+            return Passage(claim_sources()[claim_id], 0, 0, "", claim_id, "", (claim_id,))
         if isinstance(value, str):
             found = find_passages(value, self.sources)
             if not found:
                 raise InvalidAnswer("That passage is not in the texts as written: search for a word and pick a passage.")
             return found[0]
         if not isinstance(value, Passage):
-            raise InvalidAnswer("Pick one of the passages that the search found.")
+            raise InvalidAnswer(f"Expected a claim id such as \"C012\" (a string), not {type(value).__name__}.")
         return value
+
+    def _canonical(self, value: "Passage | str") -> str:
+        """The accepted claim id that the passage lies in."""
+        if isinstance(value, str):
+            return value
+        return next(c for c in value.claim_ids if self._hash(c) in self.answer_hash)
+
+    def _right_answers(self) -> list[str]:
+        return list(self.solution)
 
     def _judge(self, value: Passage) -> tuple[str, str, tuple]:
         overlapping = value.claim_ids
@@ -119,11 +138,14 @@ class EvidenceFinder(Question):
         return "incorrect", f"this passage in {value.source_id} does not support the statement.", ()
 
     def _answer_text(self) -> str:
-        return "; ".join(f"[{quote.claim_id}] {quote.text}" for quote in self.evidence if quote.claim_id in self.solution)
+        return "; ".join(f"[{q.claim_id}] {q.text}" for q in map(lookup_quote, self.solution))
+
+    def answer_form(self) -> str:
+        return f"the claim id of the passage, as a string: `{self.name} = \"C012\"` (find it with `search(...)`)"
 
     def _choices_text(self) -> list[str]:
         where = ", ".join(self.sources) if self.sources else "all five texts"
-        return [f"  [search {where}, then pick a passage]"]
+        return [f"  [search {where}, then pick a passage or give its claim id]"]
 
     def _fields(self) -> dict[str, Any]:
         return {"sources": self.sources}

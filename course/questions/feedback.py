@@ -18,6 +18,8 @@ STYLE: dict[str, tuple[str, str, str]] = {
     "incorrect": ("✗", "Not right yet", "#D55E00"),
     "invalid": ("⚠", "Check your answer", "#CC79A7"),
     "revealed": ("ℹ", "Answer", "#0072B2"),
+    "unanswered": ("○", "Not answered yet", "#56B4E9"),
+    "received": ("✎", "Received, to be marked", "#0072B2"),
 }
 
 
@@ -25,8 +27,9 @@ STYLE: dict[str, tuple[str, str, str]] = {
 class Feedback:
     """The verdict on one answer.
 
-    ``status`` is one of correct, partial, incorrect, invalid (bad input; not counted as a
-    try) or revealed (the student asked for the answer). ``explanation`` and ``evidence`` are
+    ``status`` is one of correct, partial, incorrect, invalid (bad input or the wrong type; not
+    counted as a try), revealed (the student asked for the answer), unanswered (an exercise's
+    ``...`` placeholder) or received (a written answer, marked later by an instructor). ``explanation`` and ``evidence`` are
     filled only when correct or revealed, so a wrong try does not give the answer away.
     ``marks`` holds per-item verdicts (item, right?) where the kind can tell them."""
 

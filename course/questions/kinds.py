@@ -12,17 +12,18 @@ matches nothing) fail when the question is built, never when a student clicks.
 
 from __future__ import annotations
 
+import json
 import keyword
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from course import answers
 from course.evidence import KINDS
-from course.feedback import Feedback
+from course.questions import answers, seal
+from course.questions.feedback import Feedback
 
 if TYPE_CHECKING:
     from course.texts import Quote
-    from course.widgets import QuestionWidget
+    from course.questions.widgets import QuestionWidget
 
 
 class InvalidAnswer(ValueError):
@@ -41,9 +42,20 @@ def lookup_quote(claim_id: str) -> "Quote":
 
 
 class Question:
-    """What every kind shares: name, prompt, explanation, evidence, hint, tries and reveal."""
+    """What every kind shares: name, prompt, explanation, evidence, hint, points, tries, reveal.
+
+    A kind is a subclass with a class attribute ``kind`` (its name in ``questions/*.toml``); it
+    registers itself in ``Question.registry``, so the question source, the learner copies and
+    the widget builder find it by that name without a list to keep in step.
+    """
 
     kind: ClassVar[str] = "question"
+    registry: ClassVar[dict[str, type["Question"]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            Question.registry[cls.kind] = cls
 
     def __init__(
         self,
@@ -53,8 +65,11 @@ class Question:
         explanation: str = "",
         evidence: Sequence[str] = (),
         hint: str = "",
-        reveal_after: int = 2,
+        reveal_after: int | None = 2,
         salt: str | None = None,
+        points: float = 1,
+        sealed: Mapping[str, str] | None = None,
+        reveal: str | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"A question's name must be a Python variable name, not {name!r}.")
@@ -62,30 +77,43 @@ class Question:
             raise ValueError(f"Question {name!r} needs a prompt (the question in words).")
         if isinstance(evidence, str):
             evidence = (evidence,)
-        if not isinstance(reveal_after, int) or reveal_after < 0:
-            raise ValueError(f"reveal_after is a number of tries (0 or more), not {reveal_after!r}.")
+        if reveal_after is not None and (not isinstance(reveal_after, int) or reveal_after < 0):
+            raise ValueError(f"reveal_after is a number of tries (0 or more) or None (never), not {reveal_after!r}.")
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            raise ValueError(f"Question {name!r}: points must be a number of 0 or more, not {points!r}.")
         self.name = name
         self.prompt = prompt
-        self.explanation = explanation
-        self.evidence_ids: tuple[str, ...] = tuple(evidence)
-        self.evidence: tuple["Quote", ...] = tuple(lookup_quote(claim_id) for claim_id in self.evidence_ids)
         self.hint = hint
         self.reveal_after = reveal_after
+        self.points = float(points)
         self.salt = salt or answers.default_salt(name)
+        self.sealed: dict[str, str] = dict(sealed or {})
+        self.sealed_reveal = reveal
+        self._set_evidence(explanation, evidence)
         self.solution: Any = None
         self.tries = 0
         self.value: Any = None
         self.feedback: Feedback | None = None
         self._widget: "QuestionWidget | None" = None
 
+    def _set_evidence(self, explanation: str, evidence: Sequence[str]) -> None:
+        self.explanation = explanation
+        self.evidence_ids: tuple[str, ...] = tuple(evidence)
+        self.evidence: tuple["Quote", ...] = tuple(lookup_quote(claim_id) for claim_id in self.evidence_ids)
+
     # -- what subclasses provide -------------------------------------------------------
-    def _parse(self, value: Any) -> Any:
-        """The student's value in the form ``_judge`` takes; raises InvalidAnswer."""
+    def parse(self, value: Any) -> Any:
+        """The student's value in the form ``_judge`` takes; raises InvalidAnswer with a
+        message for the student."""
         raise NotImplementedError
 
     def _judge(self, value: Any) -> tuple[str, str, tuple[tuple[str, bool], ...]]:
         """(status, message, marks) for a parsed value."""
         raise NotImplementedError
+
+    def _canonical(self, value: Any) -> str:
+        """A right answer in one canonical form: what the sealed explanation is locked with."""
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
     def _answer_text(self) -> str:
         """The plain answer in words, for the reveal."""
@@ -99,102 +127,150 @@ class Question:
         """Constructor arguments of this kind besides the shared ones and the answer."""
         return {}
 
-    def _key(self) -> dict[str, Any]:
-        """The hashed form of the answer: constructor arguments for a student copy."""
+    def answer_form(self) -> str:
+        """How to give the answer in code, for an exercise's prompt (markdown)."""
         raise NotImplementedError
+
+    def _key(self) -> dict[str, Any]:
+        """The hashed form of the answer: constructor arguments for a learner copy."""
+        raise NotImplementedError
+
+    def _right_answers(self) -> list[Any]:
+        """Every parsed value that counts as right (one, except for the evidence finder)."""
+        return [self.solution]
+
+    def _fraction(self, status: str, marks: tuple[tuple[str, bool], ...], parsed: Any) -> float:
+        """The share of the points a verdict earns: all when right; for kinds judged item by
+        item, the share of items right; nothing otherwise."""
+        if status == "correct":
+            return 1.0
+        if status == "partial" and marks:
+            return sum(ok for _, ok in marks) / len(marks)
+        return 0.0
 
     # -- the headless API ----------------------------------------------------------------
     @property
     def hashed(self) -> bool:
-        """True for a student copy: the answer itself is not stored."""
+        """True for a learner copy: the answer itself is not stored."""
         return self.solution is None
 
     @property
     def answer(self) -> Any:
-        """What the student answered last (the grader reads this); same as ``value``."""
+        """What the student answered last; same as ``value``."""
         return self.value
 
     @property
     def can_reveal(self) -> bool:
-        return self.tries >= self.reveal_after
+        return self.reveal_after is not None and self.tries >= self.reveal_after
+
+    def verdict(self, value: Any) -> tuple[str, str, tuple[tuple[str, bool], ...]]:
+        """(status, message, marks) for a raw value, without remembering anything: the
+        grader's entry point. Status ``invalid`` for a value that cannot be judged."""
+        try:
+            parsed = self.parse(value)
+        except InvalidAnswer as problem:
+            return "invalid", str(problem), ()
+        return self._judge(parsed)
+
+    def score(self, value: Any) -> float:
+        """Points earned by ``value`` (partial credit where the kind marks items)."""
+        try:
+            parsed = self.parse(value)
+        except InvalidAnswer:
+            return 0.0
+        status, _, marks = self._judge(parsed)
+        return round(self.points * self._fraction(status, marks, parsed), 6)
 
     def check(self, value: Any) -> Feedback:
         """Judge ``value``. Bad input gets status ``invalid`` and a message, never an exception,
         and does not count as a try."""
         try:
-            parsed = self._parse(value)
+            parsed = self.parse(value)
         except InvalidAnswer as problem:
             return self._remember(Feedback("invalid", str(problem), tries=self.tries, can_reveal=self.can_reveal))
         self.value = parsed
         self.tries += 1
         status, message, marks = self._judge(parsed)
         if status == "correct":
-            result = Feedback(
+            self._open(parsed)
+            return self._remember(Feedback(
                 status, message, self.explanation, self.evidence, tries=self.tries, can_reveal=True, marks=marks
-            )
-        else:
+            ))
+        if self.reveal_after is None:
+            later = ""
+        elif self.reveal_after - self.tries > 0:
             left = self.reveal_after - self.tries
-            later = (
-                f" You can show the answer after {left} more {'try' if left == 1 else 'tries'}."
-                if left > 0
-                else " Or show the answer."
-            )
-            result = Feedback(
-                status,
-                message + " Try again." + later,
-                hint=self.hint,
-                tries=self.tries,
-                can_reveal=self.can_reveal,
-                marks=marks,
-            )
-        return self._remember(result)
+            later = f" You can show the answer after {left} more {'try' if left == 1 else 'tries'}."
+        else:
+            later = " Or show the answer."
+        return self._remember(Feedback(
+            status, message + " Try again." + later, hint=self.hint, tries=self.tries,
+            can_reveal=self.can_reveal, marks=marks,
+        ))
+
+    def _open(self, parsed: Any) -> None:
+        """In a learner copy, unlock the explanation and evidence with the right answer."""
+        if not self.hashed or not self.sealed:
+            return
+        for cipher in self.sealed.values():
+            try:
+                content = seal.open_seal(cipher, seal.lock_key(self.salt, self._canonical(parsed)))
+            except seal.WrongKey:
+                continue
+            self._set_evidence(content["explanation"], content["evidence"])
+            return
 
     def reveal(self) -> Feedback:
-        """The answer (plain questions) or what settles it (student copies), once the student
-        has tried ``reveal_after`` times."""
+        """The answer, the explanation and the evidence, once the student has tried
+        ``reveal_after`` times. Graded exercises never reveal."""
+        if self.reveal_after is None:
+            message = "In a graded exercise the answer is not shown: it comes back with your grade."
+            return self._remember(Feedback("invalid", message, tries=self.tries))
         if not self.can_reveal:
             left = self.reveal_after - self.tries
             message = f"Try {left} more {'time' if left == 1 else 'times'} before the answer can be shown."
             return self._remember(Feedback("invalid", message, tries=self.tries))
         if self.hashed:
-            message = "This copy does not hold the answer; the explanation and the evidence settle it."
-            answer = ""
+            if not self.sealed_reveal:
+                return self._remember(Feedback("invalid", "This copy cannot show the answer.", tries=self.tries))
+            content = seal.open_seal(self.sealed_reveal, seal.reveal_key(self.salt))
+            self._set_evidence(content["explanation"], content["evidence"])
+            answer = content["answer"]
         else:
-            message = "Here is the answer and why."
             answer = self._answer_text()
-        return self._remember(
-            Feedback("revealed", message, self.explanation, self.evidence, tries=self.tries, can_reveal=True, answer=answer)
-        )
+        return self._remember(Feedback(
+            "revealed", "Here is the answer and why.", self.explanation, self.evidence,
+            tries=self.tries, can_reveal=True, answer=answer,
+        ))
 
     def _remember(self, feedback: Feedback) -> Feedback:
         self.feedback = feedback
         return feedback
 
-    # -- student copies ------------------------------------------------------------------
-    def spec(self, hashed: bool = False) -> dict[str, Any]:
-        """Constructor arguments (JSON-friendly) that rebuild this question; with
-        ``hashed=True`` the answer is replaced by its hashes, for a student copy."""
-        if hashed or self.hashed:
-            key = self._key()
-        else:
-            key = {"answer": self.solution}
-        shared = {
-            "explanation": self.explanation,
-            "evidence": list(self.evidence_ids),
-            "hint": self.hint,
-            "reveal_after": self.reveal_after,
+    # -- learner copies ------------------------------------------------------------------
+    def learner_spec(self, reveal: bool) -> dict[str, Any]:
+        """Constructor arguments (JSON-friendly) of a learner copy: the answer as salted
+        hashes, the explanation and evidence sealed by the right answer, and — when
+        ``reveal`` (lessons) — the reveal sealed by the salt."""
+        if self.hashed:
+            raise ValueError(f"Question {self.name!r} is already a learner copy: build it from the plain source.")
+        content = {"explanation": self.explanation, "evidence": list(self.evidence_ids)}
+        sealed = {
+            str(n): seal.seal(content, seal.lock_key(self.salt, self._canonical(right)))
+            for n, right in enumerate(self._right_answers())
         }
-        salt = {"salt": self.salt} if (hashed or self.hashed) else {}
-        return {"name": self.name, "prompt": self.prompt, **self._fields(), **key, **salt, **shared}
+        spec: dict[str, Any] = {
+            "kind": self.kind, "name": self.name, "prompt": self.prompt, **self._fields(), **self._key(),
+            "salt": self.salt, "hint": self.hint, "reveal_after": self.reveal_after if reveal else None,
+            "points": self.points, "sealed": sealed,
+        }
+        if reveal:
+            spec["reveal"] = seal.seal({**content, "answer": self._answer_text()}, seal.reveal_key(self.salt))
+        return spec
 
-    def to_hashed(self) -> "Question":
-        """The same question without the answer in plain text (for a student copy)."""
-        return type(self)(**self.spec(hashed=True))
-
-    def to_code(self, hashed: bool = False) -> str:
-        """Python source that rebuilds the question, e.g. for the exercise generator."""
-        args = ",\n".join(f"    {k}={v!r}" for k, v in self.spec(hashed=hashed).items())
-        return f"{type(self).__name__}(\n{args},\n)"
+    def to_learner(self, reveal: bool = True) -> "Question":
+        """The same question as a learner's notebook holds it."""
+        return from_spec(self.learner_spec(reveal))
 
     # -- display ---------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -204,13 +280,25 @@ class Question:
     def widget(self) -> "QuestionWidget":
         """The interactive view (built once; displaying the question shows it)."""
         if self._widget is None:
-            from course.widgets import build
+            from course.questions.widgets import build
 
             self._widget = build(self)
         return self._widget
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return self.widget()._repr_mimebundle_(include, exclude)
+
+
+def from_spec(spec: Mapping[str, Any]) -> Question:
+    """Rebuild a question from its ``learner_spec`` (or any constructor arguments with ``kind``)."""
+    import course.questions.finder  # noqa: F401  (registers the evidence finder)
+    import course.questions.written  # noqa: F401  (registers the written answer)
+
+    arguments = dict(spec)
+    kind = arguments.pop("kind", None)
+    if kind not in Question.registry:
+        raise ValueError(f"Unknown question kind {kind!r}; the kinds are: {', '.join(sorted(Question.registry))}.")
+    return Question.registry[kind](**arguments)
 
 
 def _text_list(values: Any, what: str, owner: str) -> list[str]:
@@ -224,9 +312,16 @@ def _text_list(values: Any, what: str, owner: str) -> list[str]:
 
 
 def _pick(options: Sequence[str], value: Any, what: str) -> str:
-    """The option the student means (matched after normalising), or InvalidAnswer."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """The option the student means — its text (matched after normalising) or its number as
+    listed (1 for the first) — or InvalidAnswer saying what was expected."""
+    if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
         raise InvalidAnswer(f"Nothing chosen yet: choose {what}.")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 1 <= value <= len(options):
+            return options[value - 1]
+        raise InvalidAnswer(f"{value} is not a number on the list: give 1 to {len(options)}, or the text.")
+    if not isinstance(value, str):
+        raise InvalidAnswer(f"Expected the text of {what} (a string) or its number, not {type(value).__name__}.")
     by_key = {answers.normalise(option): option for option in options}
     try:
         return by_key[answers.normalise(value)]
@@ -276,7 +371,7 @@ class SingleChoice(Question):
     def _hash(self, option: str, role: str = "choice") -> str:
         return answers.hash_answer(option, self.salt, role)
 
-    def _parse(self, value: Any) -> str:
+    def parse(self, value: Any) -> str:
         return _pick(self.options, value, "one of the options")
 
     def _judge(self, value: str) -> tuple[str, str, tuple]:
@@ -289,11 +384,17 @@ class SingleChoice(Question):
     def _answer_text(self) -> str:
         return self.solution
 
+    def answer_form(self) -> str:
+        return f"the text of one option, or its number: `{self.name} = 2`"
+
     def _choices_text(self) -> list[str]:
-        return [f"  ( ) {option}" for option in self.options]
+        return [f"  ( ) {n}. {option}" for n, option in enumerate(self.options, 1)]
+
+    def _fraction(self, status: str, marks: tuple, parsed: Any) -> float:
+        return {"correct": 1.0, "partial": 0.5}.get(status, 0.0)
 
     def _fields(self) -> dict[str, Any]:
-        return {"options": list(self.options)} | ({} if self.hashed else {"partly": list(self.partly)})
+        return {"options": list(self.options)}
 
     def _key(self) -> dict[str, Any]:
         return {"answer_hash": self.answer_hash, "partly_hash": list(self.partly_hash)}
@@ -337,9 +438,11 @@ class MultipleChoice(Question):
     def _hash(self, option: str, ticked: bool) -> str:
         return answers.hash_answer("ticked" if ticked else "not ticked", self.salt, option)
 
-    def _parse(self, value: Any) -> list[str]:
-        if value is None or isinstance(value, str) or not isinstance(value, Collection):
-            value = [] if value is None or value == "" else [value]
+    def parse(self, value: Any) -> list[str]:
+        if value is None or value is Ellipsis or isinstance(value, (str, int)) or not isinstance(value, Collection):
+            value = [] if value is None or value is Ellipsis or value == "" else [value]
+        if isinstance(value, Mapping):
+            raise InvalidAnswer("Expected a list of the options you tick, e.g. [1, 3], not a dict.")
         if not value:
             raise InvalidAnswer("Nothing ticked yet: tick every option you think is right.")
         ticked = {_pick(self.options, option, "from the options") for option in value}
@@ -359,8 +462,18 @@ class MultipleChoice(Question):
     def _answer_text(self) -> str:
         return "; ".join(self.solution)
 
+    def answer_form(self) -> str:
+        return f"a list of every option you tick, as texts or numbers: `{self.name} = [1, 3]`"
+
     def _choices_text(self) -> list[str]:
-        return [f"  [ ] {option}" for option in self.options]
+        return [f"  [ ] {n}. {option}" for n, option in enumerate(self.options, 1)]
+
+    def _fraction(self, status: str, marks: tuple, parsed: list[str]) -> float:
+        """Right ticks less wrong ticks, as a share of the right options (never below 0)."""
+        if status == "correct":
+            return 1.0
+        hits = sum(o in self._right for o in parsed)
+        return max(0.0, (hits - (len(parsed) - hits)) / len(self._right))
 
     def _fields(self) -> dict[str, Any]:
         return {"options": list(self.options)}
@@ -407,7 +520,14 @@ class NumberQuestion(Question):
             return abs(value - self.solution) <= self.tolerance * (1 + 1e-9)
         return answers.number_matches(value, self.tolerance, self.salt, self.answer_hash)
 
-    def _parse(self, value: Any) -> float:
+    def _canonical(self, value: float) -> str:
+        """The grid point of the stored answer (see ``course.questions.answers``): the same
+        for a plain question and its learner copy, whatever right value the student typed."""
+        if self.solution is not None:
+            return str(answers.grid_index(self.solution, self.tolerance))
+        return str(answers.matching_grid_index(value, self.tolerance, self.salt, self.answer_hash))
+
+    def parse(self, value: Any) -> float:
         try:
             return answers.parse_number(value, self.unit)
         except ValueError as problem:
@@ -424,6 +544,10 @@ class NumberQuestion(Question):
 
     def _answer_text(self) -> str:
         return f"{self.solution:g}{' ' + self.unit if self.unit else ''} (±{self.tolerance:g})"
+
+    def answer_form(self) -> str:
+        unit = f" in {self.unit}" if self.unit else ""
+        return f"a number{unit}, computed in code: `{self.name} = ...` (accepted within ±{self.tolerance:g})"
 
     def _choices_text(self) -> list[str]:
         return [f"  [number{', in ' + self.unit if self.unit else ''}]"]
@@ -477,9 +601,12 @@ class Ordering(Question):
     def _hash(self, item: str, position: int) -> str:
         return answers.hash_answer(item, self.salt, f"position {position}")
 
-    def _parse(self, value: Any) -> list[str]:
+    def parse(self, value: Any) -> list[str]:
         if value is None or isinstance(value, str) or not isinstance(value, Sequence):
-            raise InvalidAnswer(f"Give the order as a list of all {len(self.items)} items, first one first.")
+            raise InvalidAnswer(
+                f"Expected a list of all {len(self.items)} items (their texts or their numbers as listed), "
+                f"first one first; got {type(value).__name__}."
+            )
         empty = [ordinal(n) for n, v in enumerate(value, 1) if v is None or not str(v).strip()]
         if empty:
             raise InvalidAnswer(f"The ordering is incomplete: choose an item for the {', '.join(empty)} place.")
@@ -505,8 +632,12 @@ class Ordering(Question):
     def _answer_text(self) -> str:
         return " → ".join(self.solution)
 
+    def answer_form(self) -> str:
+        example = ", ".join(str(n) for n in range(len(self.items), 0, -1))
+        return f"a list of all {len(self.items)} items, first (earliest) first, as texts or numbers: `{self.name} = [{example}]`"
+
     def _choices_text(self) -> list[str]:
-        return [f"  - {item}" for item in self.items]
+        return [f"  {n}. {item}" for n, item in enumerate(self.items, 1)]
 
     def _fields(self) -> dict[str, Any]:
         return {"items": list(self.items)}
@@ -562,18 +693,29 @@ class Matching(Question):
     def _hash(self, item: str, choice: str) -> str:
         return answers.hash_answer(choice, self.salt, item)
 
-    def _parse(self, value: Any) -> dict[str, str]:
+    def parse(self, value: Any) -> dict[str, str]:
+        """A dict item → choice, keyed by the item's text or its number as listed (1 for the
+        first); or a list of choices, one per item in the order listed."""
+        if isinstance(value, Sequence) and not isinstance(value, str):
+            if len(value) != len(self.items):
+                raise InvalidAnswer(f"A list needs one {self._choices_word[:-1]} per item: {len(self.items)}, not {len(value)}.")
+            value = dict(enumerate(value, 1))
         if not isinstance(value, Mapping):
-            raise InvalidAnswer("Give your answer as a dict: each item → its choice.")
-        by_key = {answers.normalise(k): v for k, v in value.items()}
-        known = {answers.normalise(i) for i in self.items}
-        unknown = [str(k) for k in value if answers.normalise(k) not in known]
-        if unknown:
-            raise InvalidAnswer(f"Not one of the items: {'; '.join(unknown)}.")
-        empty = [f"{n} ({shorten(i)})" for n, i in enumerate(self.items, 1) if by_key.get(answers.normalise(i)) in (None, "")]
+            raise InvalidAnswer(
+                f"Expected a dict: each item (its text or its number) → one of the {self._choices_word}; "
+                f"got {type(value).__name__}."
+            )
+        chosen: dict[str, Any] = {}
+        for key, choice in value.items():
+            try:
+                item = _pick(self.items, key, "one of the items")
+            except InvalidAnswer:
+                raise InvalidAnswer(f"Not one of the items: {key!r}.") from None
+            chosen[item] = choice
+        empty = [f"{n} ({shorten(i)})" for n, i in enumerate(self.items, 1) if chosen.get(i) in (None, "", Ellipsis)]
         if empty:
             raise InvalidAnswer(f"Not finished: choose for every item; still open: {', '.join(empty)}.")
-        return {i: _pick(self.choices, by_key[answers.normalise(i)], f"one of the {self._choices_word}") for i in self.items}
+        return {i: _pick(self.choices, chosen[i], f"one of the {self._choices_word}") for i in self.items}
 
     def _judge(self, value: dict[str, str]) -> tuple[str, str, tuple]:
         marks = tuple((f"{item} → {choice}", self._hash(item, choice) == self.answer_hash[item]) for item, choice in value.items())
@@ -586,8 +728,15 @@ class Matching(Question):
     def _answer_text(self) -> str:
         return "; ".join(f"{item} → {choice}" for item, choice in self.solution.items())
 
+    def answer_form(self) -> str:
+        first = self.choices[0]
+        return (f"a dict from each item's number to one of the {self._choices_word}: "
+                f"`{self.name} = {{1: {first!r}, 2: ...}}`")
+
     def _choices_text(self) -> list[str]:
-        return [f"  - {item} → ?" for item in self.items] + [f"  {self._choices_word}: {', '.join(self.choices)}"]
+        return [f"  {n}. {item} → ?" for n, item in enumerate(self.items, 1)] + [
+            f"  {self._choices_word}: {', '.join(self.choices)}"
+        ]
 
     def _fields(self) -> dict[str, Any]:
         return {"choices": list(self.choices), "items": list(self.items)}
@@ -622,3 +771,24 @@ class Classification(Matching):
 
     def _fields(self) -> dict[str, Any]:
         return {"labels": list(self.choices), "items": list(self.items)}
+
+
+def shuffled(values: Sequence[str], seed: str, *, avoid: Sequence[Sequence[str]] = ()) -> list[str]:
+    """``values`` in a stable order drawn from ``seed`` (a question's id), never one of the
+    orders in ``avoid`` (the answer's order, the alphabet's) when another order exists, and,
+    for three items or more, with at most a third of them where ``avoid``'s first order has them."""
+    import random
+
+    values = list(values)
+    avoid = [list(order) for order in avoid]
+    generator = random.Random(seed)
+    best = values
+    for _ in range(200):
+        candidate = values[:]
+        generator.shuffle(candidate)
+        if candidate in avoid:
+            continue
+        best = candidate
+        if not avoid or len(values) < 3 or sum(a == b for a, b in zip(candidate, avoid[0])) <= len(values) // 3:
+            return candidate
+    return best

@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from functools import singledispatch
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from course.feedback import Feedback
-from course.questions import InvalidAnswer, Question, ordinal, shorten
+from course.questions.feedback import Feedback
+from course.questions.finder import EvidenceFinder
+from course.questions.kinds import (
+    InvalidAnswer, Matching, MultipleChoice, NumberQuestion, Ordering, Question, SingleChoice, ordinal, shorten,
+)
+from course.questions.written import Written
 
 if TYPE_CHECKING:
-    from course.evidence_finder import Passage
+    from course.questions.finder import Passage
 
 #: Items longer than this get their full text above the control and a short label on it.
 SHORT_LABEL = 40
@@ -70,7 +75,7 @@ class QuestionWidget:
     def record(self) -> None:
         """Keep ``question.value`` on what is chosen now, checked or not (the grader reads it)."""
         try:
-            self.question.value = self.question._parse(self.read())
+            self.question.value = self.question.parse(self.read())
         except InvalidAnswer:
             return
 
@@ -95,7 +100,15 @@ class QuestionWidget:
 Parts = tuple[dict[str, w.Widget], list[w.Widget], Callable[[], Any]]
 
 
-def _choice(q: Any) -> Parts:
+@singledispatch
+def controls(question: Question) -> Parts:
+    """The controls of a question kind: (controls by name, widgets to show, read the value).
+    Each kind registers its own with ``@controls.register``; a kind without one fails here."""
+    raise TypeError(f"No widget for the question kind {question.kind!r}: register one with @controls.register.")
+
+
+@controls.register
+def _choice(q: SingleChoice) -> Parts:
     radios = w.RadioButtons(
         options=q.options, value=None, description="Answer:", tooltip="Choose one", style=_WIDE,
         layout=w.Layout(width="auto"),
@@ -103,7 +116,8 @@ def _choice(q: Any) -> Parts:
     return {"answer": radios}, [radios], lambda: radios.value
 
 
-def _multiple(q: Any) -> Parts:
+@controls.register
+def _multiple(q: MultipleChoice) -> Parts:
     boxes = [
         w.Checkbox(value=False, description=option, indent=False, tooltip="Tick if right", layout=w.Layout(width="auto"))
         for option in q.options
@@ -112,7 +126,8 @@ def _multiple(q: Any) -> Parts:
     return dict(zip(q.options, boxes)), [intro, *boxes], lambda: [b.description for b in boxes if b.value]
 
 
-def _number(q: Any) -> Parts:
+@controls.register
+def _number(q: NumberQuestion) -> Parts:
     unit = f" ({q.unit})" if q.unit else ""
     box = w.Text(
         value="", description=f"Answer{unit}:", placeholder="a number, e.g. 12.5", style=_WIDE,
@@ -137,19 +152,22 @@ def _labelled_rows(
     return dropdowns, rows
 
 
-def _ordering(q: Any) -> Parts:
+@controls.register
+def _ordering(q: Ordering) -> Parts:
     places = [f"{ordinal(n)} place{' (earliest)' if n == 1 else ''}" for n in range(1, len(q.items) + 1)]
     dropdowns, rows = _labelled_rows(places, q.items, lambda n, text: f"{text}:")
     intro = w.HTML("<p>Choose an item for each place, first (earliest) at the top.</p>")
     return dict(zip(places, dropdowns)), [intro, *rows], lambda: [d.value for d in dropdowns]
 
 
-def _matching(q: Any) -> Parts:
+@controls.register
+def _matching(q: Matching) -> Parts:
     dropdowns, rows = _labelled_rows(q.items, q.choices, lambda n, text: f"{n}. {shorten(text)}:")
     return dict(zip(q.items, dropdowns)), rows, lambda: {item: d.value for item, d in zip(q.items, dropdowns)}
 
 
-def _finder(q: Any) -> Parts:
+@controls.register
+def _finder(q: EvidenceFinder) -> Parts:
     term = w.Text(
         value="", description="Search the texts for:", placeholder="a word, e.g. Huawei", style=_WIDE,
         continuous_update=False,
@@ -177,17 +195,15 @@ def _finder(q: Any) -> Parts:
     return {"term": term, "search": search, "passages": picks}, body, lambda: passages.get(picks.value)
 
 
-_BUILDERS: dict[str, Callable[[Any], Parts]] = {
-    "single choice": _choice,
-    "multiple choice": _multiple,
-    "number": _number,
-    "ordering": _ordering,
-    "matching": _matching,
-    "classification": _matching,
-    "evidence finder": _finder,
-}
+@controls.register
+def _written(q: Written) -> Parts:
+    box = w.Textarea(
+        value="", description="Your answer:", placeholder="Write here; cite claims by id, e.g. C012.",
+        style=_WIDE, layout=w.Layout(width="100%", height="10em"), continuous_update=False,
+    )
+    return {"answer": box}, [box], lambda: box.value
 
 
 def build(question: Question) -> QuestionWidget:
     """The widget view of ``question``."""
-    return QuestionWidget(question, *_BUILDERS[question.kind](question))
+    return QuestionWidget(question, *controls(question))

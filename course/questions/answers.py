@@ -98,15 +98,25 @@ def number_grid_step(tolerance: float) -> float:
 
 def hash_number(answer: float, tolerance: float, salt: str) -> str:
     """The hash of ``answer`` rounded to the grid of its tolerance."""
-    return hash_answer(round(answer / number_grid_step(tolerance)), salt, "number")
+    return hash_answer(grid_index(answer, tolerance), salt, "number")
 
 
-def number_matches(value: float, tolerance: float, salt: str, answer_hash: str) -> bool:
-    """Whether a hashed answer lies within ``tolerance`` of ``value`` (to half a grid step):
+def grid_index(answer: float, tolerance: float) -> int:
+    """The grid point on which ``answer`` is stored."""
+    return round(answer / number_grid_step(tolerance))
+
+
+def matching_grid_index(value: float, tolerance: float, salt: str, answer_hash: str) -> int | None:
+    """The grid point within ``tolerance`` of ``value`` whose hash is ``answer_hash``, if any:
     hash every grid point within the tolerance and look for the stored hash."""
     step = number_grid_step(tolerance)
     low = math.ceil((value - tolerance) / step - 1e-9)
     high = math.floor((value + tolerance) / step + 1e-9)
     if high - low > 4 * GRID_PER_TOLERANCE:  # value so large that the grid lost precision
-        return False
-    return any(hash_answer(k, salt, "number") == answer_hash for k in range(low, high + 1))
+        return None
+    return next((k for k in range(low, high + 1) if hash_answer(k, salt, "number") == answer_hash), None)
+
+
+def number_matches(value: float, tolerance: float, salt: str, answer_hash: str) -> bool:
+    """Whether a hashed answer lies within ``tolerance`` of ``value`` (to half a grid step)."""
+    return matching_grid_index(value, tolerance, salt, answer_hash) is not None

@@ -1,0 +1,127 @@
+"""A short written answer that cites claim ids, marked by an instructor with a rubric.
+
+The self-check cannot judge an argument, so it does what a careful friend would: counts the
+words, finds every claim id the answer cites, says which exist, and shows their quotes so the
+writer can see whether each supports what they wrote. The grade comes from the rubric.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from course.questions.feedback import Feedback
+from course.questions.kinds import InvalidAnswer, Question, lookup_quote
+
+CITED = re.compile(r"\bC\d{3}\b")
+
+
+def cited_claims(text: str) -> list[str]:
+    """The claim ids a text cites, in order of first mention."""
+    return list(dict.fromkeys(CITED.findall(text)))
+
+
+class Written(Question):
+    """A written answer: ``rubric`` lists criteria with points; ``model_answer`` is for the
+    instructor and never goes into a learner's copy."""
+
+    kind = "written"
+
+    def __init__(
+        self,
+        name: str,
+        prompt: str,
+        *,
+        rubric: Sequence[Mapping[str, Any]],
+        min_words: int = 0,
+        max_words: int | None = None,
+        model_answer: str = "",
+        **shared: Any,
+    ) -> None:
+        shared.setdefault("points", sum(float(c["points"]) for c in rubric) if rubric else 1)
+        super().__init__(name, prompt, **shared)
+        rubric = [dict(criterion) for criterion in rubric]
+        if not rubric or any(not str(c.get("criterion", "")).strip() or float(c.get("points", -1)) < 0 for c in rubric):
+            raise ValueError(f"Question {name!r} needs a rubric: a list of {{criterion, points}}.")
+        total = sum(float(c["points"]) for c in rubric)
+        if abs(total - self.points) > 1e-9:
+            raise ValueError(f"Question {name!r}: the rubric's points add up to {total:g}, not {self.points:g}.")
+        self.rubric = rubric
+        self.min_words = min_words
+        self.max_words = max_words
+        self.solution = model_answer or None
+
+    @property
+    def hashed(self) -> bool:
+        return not self.solution
+
+    def parse(self, value: Any) -> str:
+        if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
+            raise InvalidAnswer("Nothing written yet: write your answer as a string between triple quotes.")
+        if not isinstance(value, str):
+            raise InvalidAnswer(f"Expected your answer as text (a string in quotes), not {type(value).__name__}.")
+        return value.strip()
+
+    def words(self, text: str) -> int:
+        return len(re.findall(r"\w+(?:[’'-]\w+)*", CITED.sub("", text)))
+
+    def _judge(self, value: str) -> tuple[str, str, tuple]:
+        """Checks what can be checked (length, citations that exist); the rest is the rubric's."""
+        from course.evidence import claim_sources
+
+        known = claim_sources()
+        cited = cited_claims(value)
+        marks = tuple((f"{c}: {'a claim of ' + known[c] if c in known else 'no such claim'}", c in known) for c in cited)
+        count = self.words(value)
+        notes = [f"{count} words"]
+        if count < self.min_words:
+            notes.append(f"at least {self.min_words} are asked for")
+        if self.max_words and count > self.max_words:
+            notes.append(f"at most {self.max_words} are asked for")
+        notes.append(f"cites {len(cited)} claim{'' if len(cited) == 1 else 's'}" if cited else "cites no claim id yet")
+        return "received", "; ".join(notes) + ".", marks
+
+    def check(self, value: Any) -> Feedback:
+        """What can be checked at once, the cited quotes, and the rubric an instructor marks by."""
+        try:
+            text = self.parse(value)
+        except InvalidAnswer as problem:
+            return self._remember(Feedback("invalid", str(problem)))
+        self.value = text
+        status, message, marks = self._judge(text)
+        quotes = tuple(lookup_quote(c) for c, (_, ok) in zip(cited_claims(text), marks) if ok)
+        rubric = " ".join(f"({n}) {c['criterion']} [{float(c['points']):g} pt]" for n, c in enumerate(self.rubric, 1))
+        explanation = (
+            f"An instructor marks this answer by the rubric: {rubric} "
+            "Read each quote below: does it say what your sentence says it does?"
+        )
+        return self._remember(Feedback(status, message, explanation, quotes, marks=marks))
+
+    def score(self, value: Any) -> float:
+        """A written answer earns its points from the instructor's marks, never automatically."""
+        return 0.0
+
+    def _answer_text(self) -> str:
+        return self.solution or ""
+
+    def answer_form(self) -> str:
+        length = f" of {self.min_words}–{self.max_words} words" if self.max_words else ""
+        return f'your text{length} as a string, citing claim ids such as C012: `{self.name} = """..."""`'
+
+    def _choices_text(self) -> list[str]:
+        length = f"{self.min_words}–{self.max_words} words" if self.max_words else "a short answer"
+        return [f"  [{length}, citing claim ids such as C012]"]
+
+    def _fields(self) -> dict[str, Any]:
+        return {"rubric": self.rubric, "min_words": self.min_words, "max_words": self.max_words}
+
+    def _key(self) -> dict[str, Any]:
+        return {}
+
+    def learner_spec(self, reveal: bool) -> dict[str, Any]:
+        """A written answer's copy holds no model answer and nothing sealed."""
+        return {
+            "kind": self.kind, "name": self.name, "prompt": self.prompt, **self._fields(),
+            "salt": self.salt, "hint": self.hint, "reveal_after": None, "points": self.points,
+        }
