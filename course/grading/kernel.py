@@ -50,7 +50,8 @@ def _preload() -> None:
     except ImportError:
         pass
     for name in ("course", "course.evidence", "course.texts", "course.plots", "course.questions",
-                 "course.evidence_finder", "course.feedback", "course.answers"):
+                 "course.questions.kinds", "course.questions.finder", "course.questions.written",
+                 "course.questions.learner", "course.questions.seal"):
         try:
             __import__(name)
         except Exception:  # a helper that fails to import fails in the student's cell instead

@@ -42,7 +42,6 @@ id = "timeline"
 kind = "ordering"
 prompt = "Put the events in order, earliest first."
 answer = ["first event", "second event", "third event"]
-items = ["second event", "third event", "first event"]
 points = 1.5
 hint = "Look at the dates."
 explanation = "By date."

@@ -61,7 +61,7 @@ CASES = {
     "output-flood": ({"insert": {1: ["for i in range(20000):\n    print('spam ' * 200)"]}}, "graded", synthetic.AUTO_POINTS),
     "deleted-answer": ({"answers": {"timeline": None}}, "graded", synthetic.AUTO_POINTS - 1.5),
     "wrong-type": ({"answers": {"total_support": C["total_support"].replace('.sum()', ''),
-                                "heaviest_layer": "heaviest_layer = 3"}}, "graded", synthetic.AUTO_POINTS - 3),
+                                "heaviest_layer": "heaviest_layer = [\"Semiconductors (chips)\"]"}}, "graded", synthetic.AUTO_POINTS - 3),
     "redefined-checker": ({"answers": WRONG, "insert": {0: ["def check(*args):\n    print('✓ Correct')\n    return True"]}},
                           "review", 0),
     "always-equal": ({"answers": {q: f"{q} = Anything()" for q in C},
