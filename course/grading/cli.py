@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -62,6 +63,9 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
         else:
             plan.append((sub, None, [], []))
 
+    # The summary's figure needs matplotlib here too: import it while the kernels work.
+    warm = threading.Thread(target=_prewarm, daemon=True)
+    warm.start()
     results = _run_with_progress(jobs, out, workers or runner.default_workers(), limits, ok, progress, root)
 
     existing = gradebook.read_marks(out)
@@ -102,6 +106,18 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
     gradebook.write_feedback(out, rows, questions, comments)
     gradebook.write_summary(out, rows, questions, sandbox_note, pending)
     return rows
+
+
+def _prewarm() -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+
+        import course.plots  # noqa: F401
+    except Exception:
+        pass
 
 
 def _run_with_progress(jobs, out, workers, limits, sandboxed, progress, root):

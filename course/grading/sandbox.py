@@ -141,11 +141,20 @@ def command(scratch: Path, mpl_cache: Path, sandboxed: bool, root: Path = paths.
 
 
 def build_mpl_cache(folder: Path) -> None:
-    """Matplotlib's font cache, built once outside the sandbox and mounted read-only in it
-    (otherwise every kernel would rebuild it)."""
+    """Matplotlib's font cache for the kernels, mounted read-only in the sandbox (otherwise
+    every kernel would rebuild it): copied from this machine's cache, built only if it has none."""
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.glob("fontlist*.json")):
         return
+    try:
+        import matplotlib
+
+        for cached in Path(matplotlib.get_cachedir()).glob("fontlist*.json"):
+            shutil.copy(cached, folder / cached.name)
+    except Exception:
+        pass
+    if any(folder.glob("fontlist*.json")):
+        return
     env = {**os.environ, "MPLCONFIGDIR": str(folder), "MPLBACKEND": "Agg"}
-    subprocess.run([sys.executable, "-c", "import matplotlib.pyplot"], env=env, check=False,
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=False,
                    capture_output=True, timeout=300)
