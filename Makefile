@@ -9,9 +9,14 @@ FIRST_LESSON := $(firstword $(wildcard notebooks/00-*.ipynb))
 # JupyterLab refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
+# make grade: where the class's submissions are and where the gradebook goes.
+SUBMISSIONS ?= submissions
+OUT ?= grades
+STUDENTS ?= 20
+GRADE_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: lab test execute bench nav questions exercises install install-dev clean help
+.PHONY: lab test execute bench bench-grading grade nav questions exercises install install-dev clean help
 
 help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
@@ -20,6 +25,8 @@ help:
 	@echo "make bench    time imports and notebook execution (a benchmark, not a test)"
 	@echo "make nav      regenerate lesson navigation and the README course map"
 	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
+	@echo "make grade SUBMISSIONS=folder OUT=folder   grade a class (see INSTRUCTORS.md)"
+	@echo "make bench-grading  time the grader against nbgrader on synthetic submissions (STUDENTS=20)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +54,12 @@ execute: install nav questions
 
 bench: install
 	$(BIN)/python -m course.bench
+
+grade: install
+	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)
+
+bench-grading: install
+	$(BIN)/python -m course.grading.bench --students $(STUDENTS)
 
 nav: install
 	$(BIN)/python -m course.navigation

@@ -167,3 +167,25 @@ def test_outputs_written_and_stable(graded):
               limits=runner.Limits(cell_timeout=3, notebook_timeout=20, memory_mb=1536, output_bytes=200_000),
               progress=False)
     assert {name: (out / name).read_bytes() for name in first} == first
+
+
+def test_written_marks_are_merged_on_the_next_run(graded):
+    rows, out, *_ = graded
+    sheet = out / "marking" / "written-answers.csv"
+    with open(sheet, newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    assert {r["student"] for r in lines} >= {"correct", "escape"}
+    for line in lines:
+        if line["student"] == "correct":
+            line["points"] = line["max_points"]
+            line["comment"] = "Well cited."
+    with open(sheet, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+    again = {r.student: r for r in cli.grade(
+        out.parent / "submissions", out, workers=2, exercises=out.parent / "course" / "exercises",
+        limits=runner.Limits(cell_timeout=3, notebook_timeout=20, memory_mb=1536, output_bytes=200_000), progress=False)}
+    assert again["correct"].points == pytest.approx(synthetic.AUTO_POINTS + 2)
+    assert "Well cited." in (out / "feedback" / "correct.md").read_text()
+    assert "Well cited." in sheet.read_text()  # the sheet keeps the marks
