@@ -171,8 +171,14 @@ def _nbgrader_course(folder: Path, stems: list[str], sources: dict[str, dict], s
             shutil.copy(subs / student / f"{stem}.ipynb", target)
 
 
+def _nbgrader_env() -> dict[str, str]:
+    """nbgrader's own environment first on PATH (it calls ``alembic``), its kernel spec found."""
+    return {**os.environ, "PYTHONPATH": "", "JUPYTER_PATH": str(NBGRADER_VENV / "share" / "jupyter"),
+            "PATH": f"{NBGRADER_VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def _run_nbgrader(exe: Path, folder: Path) -> tuple[float, str]:
-    env = {**os.environ, "PYTHONPATH": "", "JUPYTER_PATH": str(NBGRADER_VENV / "share" / "jupyter")}
+    env = _nbgrader_env()
     base = [str(exe)]
     for step in (["generate_assignment", "bench", "--force"],):
         subprocess.run(base + step, cwd=folder, env=env, check=True, capture_output=True, text=True)
@@ -220,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                 folder = work / f"nbgrader-2-{n}"
                 _nbgrader_course(folder, stems, sources, half, subs)
                 folders.append(folder)
-            env = {**os.environ, "PYTHONPATH": "", "JUPYTER_PATH": str(NBGRADER_VENV / "share" / "jupyter")}
+            env = _nbgrader_env()
             for folder in folders:
                 subprocess.run([str(exe), "generate_assignment", "bench", "--force"], cwd=folder, env=env, check=True,
                                capture_output=True)
