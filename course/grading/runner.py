@@ -212,9 +212,10 @@ def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed:
                     result = kernel.run(job)
                 except RuntimeError as error:
                     result = _died(str(error)[:500], len(job.cells))
-                tmp = cache / f".{job.key}.{number}.tmp"
-                tmp.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-                os.replace(tmp, cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
+                if not str(result.get("ended", "")).startswith("grading kernel did not start"):
+                    tmp = cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
+                    tmp.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+                    os.replace(tmp, cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
                 with lock:
                     results[job.key] = result
                 if on_done:
