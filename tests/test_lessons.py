@@ -143,27 +143,99 @@ def test_readme_links_name_the_repository_of_pyproject():
     assert f"urlpath=lab%2Ftree%2F{name}%2Fnotebooks%2F00-start-here.ipynb" in readme
 
 
-QUESTION_KINDS = ("single choice", "multiple choice", "number", "ordering", "matching", "classification", "evidence finder")
+def check_cells(nb):
+    """(index, question id) of every generated self-check cell."""
+    return [(n, c.metadata["course"]["question"]) for n, c in enumerate(nb.cells)
+            if c.cell_type == "code" and isinstance(c.metadata.get("course"), dict)]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
 def test_lesson_has_hidden_self_checks_of_several_kinds(path):
-    """At least three checks of two kinds; their code (which holds hashes and explanations)
-    is collapsed so a student sees the question, not the answer; no plain answer in the file."""
+    """Lesson 00 has at least three checks; every other lesson at least four of three kinds. Their
+    cells are collapsed (a student sees the question, not the code) and generated from the source."""
+    from course.questions import source
+
     nb = nbformat.read(str(path), as_version=4)
-    kinds = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        shown = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
-        kind = next((k for k in QUESTION_KINDS if shown.startswith(f"{k} '")), None)
-        if kind:
-            kinds.append(kind)
-            assert "check" in cell.metadata.get("tags", []), f"tag the {kind} cell 'check'"
-            assert cell.metadata.get("jupyter", {}).get("source_hidden"), f"hide the source of the {kind} cell"
-            assert "answer_hash" in cell.source and not re.search(r"\banswer\s*=", cell.source), "use the hashed form"
-    assert len(kinds) >= 3, f"at least three checks, found {kinds}"
-    assert len(set(kinds)) >= 2, f"checks of at least two kinds, found {kinds}"
+    checks = source.load(path.stem).checks
+    placed = [qid for _, qid in check_cells(nb)]
+    assert placed == [q.name for q in checks], "every [[check]] has its cell, in the file's order"
+    for n, _ in check_cells(nb):
+        cell = nb.cells[n]
+        assert "check" in cell.metadata.get("tags", []) and cell.metadata.get("jupyter", {}).get("source_hidden")
+    kinds = {q.kind for q in checks}
+    least, kinds_least = (3, 2) if path.name.startswith("00") else (4, 3)
+    assert len(checks) >= least and len(kinds) >= kinds_least, f"{len(checks)} checks of kinds {sorted(kinds)}"
+
+
+def _text_of(cell) -> str:
+    if cell.cell_type == "markdown":
+        return cell.source
+    shown = [str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
+    return "\n".join(shown)
+
+
+def _right_texts(question) -> list[str]:
+    """The strings that would give a check away if the cell above printed them."""
+    solution = question.solution
+    if question.kind == "number":
+        return [f"{solution:g}"]
+    if question.kind == "evidence finder":
+        return [course.quote(c).text for c in solution]
+    if question.kind in ("single choice", "multiple choice"):
+        return [solution] if isinstance(solution, str) else list(solution)
+    return []
+
+
+def similarity(needle: str, haystack: str) -> float:
+    """The best match of ``needle`` against any stretch of ``haystack`` of the same length."""
+    from difflib import SequenceMatcher
+
+    from course.questions.answers import normalise
+
+    needle, haystack = normalise(needle), normalise(haystack)
+    if not needle or not haystack:
+        return 0.0
+    if needle in haystack:
+        return 1.0
+    width = len(needle)
+    starts = range(0, max(1, len(haystack) - width + 1), max(1, width // 4))
+    return max(SequenceMatcher(None, needle, haystack[i:i + width]).ratio() for i in starts)
+
+
+#: Above this similarity, the cell right above a check gives its answer away.
+GIVEAWAY = 0.9
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_no_check_is_answered_by_the_cell_right_above_it(path):
+    from course.questions import source
+
+    nb = nbformat.read(str(path), as_version=4)
+    checks = {q.name: q for q in source.load(path.stem).checks}
+    check_at = dict(check_cells(nb))
+    for n, qid in check_at.items():
+        above = next(nb.cells[i] for i in range(n - 1, -1, -1) if i not in check_at)
+        for text in _right_texts(checks[qid]):
+            if len(text) < 3:
+                continue
+            score = similarity(text, _text_of(above))
+            assert score < GIVEAWAY, f"{qid}: the cell above shows {text!r} (similarity {score:.2f})"
+
+
+def test_giveaway_check_can_fail():
+    assert similarity("Semiconductors (chips)", "The answer: semiconductors (chips), says MERICS.") == 1.0
+    assert similarity("Semiconductors (chips)", "Software frameworks are left to Big Tech.") < GIVEAWAY
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
+def test_numbers_in_checks_trace_to_the_evidence(path):
+    from course.questions import source
+
+    untraced = []
+    for q in source.load(path.stem).checks:
+        for text in (q.prompt, q.hint, q.explanation):
+            untraced += [n for n in stated_numbers(text) if n not in traceable_numbers()]
+    assert not untraced, f"numbers in the checks that no claim or table holds: {sorted(set(untraced))}"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())

@@ -4,14 +4,13 @@ text rather than by id, so renumbering the claims does not break these tests."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 
 import pytest
 
 import course
-import json
-
 from course.questions import kinds, seal
 from course.questions.finder import EvidenceFinder, Passage
 from course.questions.kinds import Classification, Matching, MultipleChoice, NumberQuestion, Ordering, SingleChoice
@@ -287,24 +286,26 @@ def test_widget_check_button_shows_feedback(kind):
     build, right, wrong, partial, _ = CASES[kind]
     q = build()
     view = q.widget()
-    assert "role=\"status\"" in view.feedback.value
+    assert view.feedback.html == "", "the status region is there, empty, before any check"
+    region = view.feedback
     view.check_button.click()
-    assert "⚠" in view.feedback.value and "Check your answer" in view.feedback.value
+    assert "⚠" in view.feedback.html and "Check your answer" in view.feedback.html
     assert view.reveal_button.layout.display == "none"
     _set(view, kind, _value(wrong))
     view.check_button.click()
-    assert "Not right yet" in view.feedback.value and "✗" in view.feedback.value
+    assert "Not right yet" in view.feedback.html and "✗" in view.feedback.html
     _set(view, kind, _value(partial))
     view.check_button.click()
-    assert "Partly right" in view.feedback.value
+    assert "Partly right" in view.feedback.html
     assert view.reveal_button.layout.display is None, "Show answer appears after reveal_after tries"
     _set(view, kind, _value(right))
     assert q.value is not None, "the chosen answer is readable before Check is pressed"
     view.check_button.click()
-    assert "✓" in view.feedback.value and "Correct" in view.feedback.value
-    assert "Evidence" in view.feedback.value
+    assert "✓" in view.feedback.html and "Correct" in view.feedback.html
+    assert "Evidence" in view.feedback.html
     view.reveal_button.click()
-    assert "Answer" in view.feedback.value
+    assert "Answer" in view.feedback.html
+    assert view.feedback is region, "the status region stays in place and is updated"
 
 
 def test_widget_controls_are_labelled():
@@ -326,3 +327,19 @@ def test_widget_search_with_empty_term_explains():
     view.controls["search"].click()
     found = view.box.children[2]  # the search status under the search box
     assert "⚠" in found.value and "Type a word" in found.value
+
+
+def test_every_kind_has_a_widget_an_export_and_a_gallery_cell():
+    import course.questions as package
+    from course.questions import source, widgets
+    from course.questions.kinds import Question
+
+    source.load("widget-gallery")  # imports every kind
+    kinds = dict(Question.registry)
+    assert set(kinds) == set(source.FIELDS), "source.FIELDS lists the fields of every kind"
+    for name, cls in kinds.items():
+        assert widgets.controls.dispatch(cls) is not widgets.controls.dispatch(Question), f"{name}: no widget"
+        assert getattr(package, cls.__name__) is cls, f"{name}: not exported from course.questions"
+        assert getattr(course, cls.__name__) is cls, f"{name}: not exported from course"
+    shown = {q.kind for q in source.load("widget-gallery").checks}
+    assert shown == set(kinds), f"the gallery lacks {sorted(set(kinds) - shown)}"

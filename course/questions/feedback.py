@@ -69,6 +69,11 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        return self.to_html(live=True)
+
+    def to_html(self, live: bool = True) -> str:
+        """The verdict as HTML; ``live`` makes it its own status region (an output of its own),
+        off where it goes into a region that stays in place (a question's widget)."""
         symbol, words, colour = STYLE[self.status]
         parts = [
             f'<p><span aria-hidden="true">{symbol}</span> <strong>{words}:</strong> {html.escape(self.message)}</p>'
@@ -86,8 +91,9 @@ class Feedback:
             parts.append("<p><strong>Evidence:</strong></p>" + "".join(q._repr_html_() for q in self.evidence))
         if self.hint:
             parts.append(f"<p><strong>Hint:</strong> {html.escape(self.hint)}</p>")
+        role = ' role="status" aria-live="polite"' if live else ""
         return (
-            f'<div class="course-feedback course-feedback-{self.status}" role="status" aria-live="polite" '
+            f'<div class="course-feedback course-feedback-{self.status}"{role} '
             f'style="border-left:6px solid {colour};padding:0.2em 0.8em;margin:0.4em 0">'
             + "".join(parts)
             + "</div>"

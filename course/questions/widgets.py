@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from course.questions.accessible import LiveRegion, RadioGroup
 from course.questions.feedback import Feedback
 from course.questions.finder import EvidenceFinder
 from course.questions.kinds import (
@@ -36,7 +37,6 @@ SHORT_LABEL = 40
 #: Passages listed at most after a search (a longer list is not usable from the keyboard).
 MAX_PASSAGES = 12
 _WIDE = {"description_width": "initial"}
-_EMPTY_STATUS = '<div class="course-feedback" role="status" aria-live="polite"></div>'
 
 
 class QuestionWidget:
@@ -54,7 +54,7 @@ class QuestionWidget:
             description="Show answer", tooltip="Show the answer and the evidence", icon="eye",
             layout=w.Layout(display="none"),
         )
-        self.feedback = w.HTML(_EMPTY_STATUS)
+        self.feedback = LiveRegion()
         self.hint = w.HTML("")
         for control in controls.values():
             if control.has_trait("value"):
@@ -83,7 +83,7 @@ class QuestionWidget:
         return self.show(self.question.check(self.read()))
 
     def show(self, feedback: Feedback) -> Feedback:
-        self.feedback.value = feedback._repr_html_()
+        self.feedback.html = feedback.to_html(live=False)
         if feedback.can_reveal:
             self.reveal_button.layout.display = None
         return feedback
@@ -109,10 +109,7 @@ def controls(question: Question) -> Parts:
 
 @controls.register
 def _choice(q: SingleChoice) -> Parts:
-    radios = w.RadioButtons(
-        options=q.options, value=None, description="Answer:", tooltip="Choose one", style=_WIDE,
-        layout=w.Layout(width="auto"),
-    )
+    radios = RadioGroup(options=list(q.options), description="Choose one answer:")
     return {"answer": radios}, [radios], lambda: radios.value
 
 
@@ -174,7 +171,7 @@ def _finder(q: EvidenceFinder) -> Parts:
     )
     search = w.Button(description="Search", tooltip="List the passages that contain the word", icon="search")
     found = w.HTML('<p role="status" aria-live="polite"></p>')
-    picks = w.RadioButtons(options=[], value=None, description="Passages:", style=_WIDE, layout=w.Layout(width="auto"))
+    picks = RadioGroup(options=[], description="Passages found:")
     passages: dict[str, "Passage"] = {}
 
     def run_search(_: Any = None) -> None:

@@ -19,7 +19,7 @@ WATCH_FEEDBACK = """
 ([question]) => {
   const root = document.querySelector(question);
   const button = [...root.querySelectorAll('button')].find(b => b.textContent.trim() === 'Check');
-  const feedback = root.querySelector('.course-feedback').closest('.widget-html-content');
+  const feedback = root.querySelector('.course-live-region');
   window.__courseClick = null; window.__courseFeedback = null;
   button.addEventListener('click', () => { window.__courseClick = performance.now(); }, {capture: true, once: true});
   new MutationObserver((_, observer) => {
@@ -30,7 +30,7 @@ WATCH_FEEDBACK = """
 
 
 def feedback_of(page, question: str):
-    return page.locator(f"{question} .course-feedback")
+    return page.locator(f"{question} .course-live-region")
 
 
 def check_and_time(page, question: str, press) -> float:
@@ -113,6 +113,27 @@ def test_choice_by_keyboard_and_show_answer(page, lab):
     feedback_of(page, CHOICE).get_by_text("Answer:", exact=False).first.wait_for()
     text = feedback_of(page, CHOICE).inner_text()
     assert "ℹ" in text and "82%" in text and "Evidence" in text
+
+
+def test_radio_group_is_one_tab_stop_with_arrow_keys(page, lab):
+    lab.run_all(page, "widget-gallery.ipynb")
+    question = page.locator(CHOICE)
+    question.scroll_into_view_if_needed()
+    radios = question.get_by_role("radio")
+    assert question.get_by_role("group").count() == 1, "the options form one labelled group"
+    radios.first.focus()
+    page.keyboard.press("ArrowDown")
+    assert radios.nth(1).is_checked() and not radios.first.is_checked()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Check", "one Tab leaves the group"
+    region = question.locator('[role="status"][aria-live="polite"]')
+    assert region.count() == 1
+    handle = region.element_handle()
+    page.keyboard.press("Enter")
+    feedback_of(page, CHOICE).get_by_text("Check your answer", exact=False).or_(
+        feedback_of(page, CHOICE).get_by_text("Not right yet", exact=False)).or_(
+        feedback_of(page, CHOICE).get_by_text("Correct", exact=False)).first.wait_for()
+    assert page.evaluate("(el) => el.isConnected", handle), "the live region is updated, not replaced"
 
 
 def test_no_serious_accessibility_violations_in_course_output(page, lab, serious_violations):

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from course import paths
+from course.questions import source
 
 pytestmark = pytest.mark.browser
 LESSONS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
@@ -16,11 +17,7 @@ LESSONS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
 def check_names(path) -> list[str]:
     nb = nbformat.read(str(path), as_version=4)
-    return [
-        c.source.split("=", 1)[0].strip()
-        for c in nb.cells
-        if c.cell_type == "code" and "check" in c.metadata.get("tags", [])
-    ]
+    return [c.metadata["course"]["question"] for c in nb.cells if isinstance(c.metadata.get("course"), dict)]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
@@ -39,14 +36,37 @@ def test_lesson_runs_in_lab_with_every_check_shown(page, lab, path, serious_viol
     assert not serious, "\n".join(serious)
 
 
-def test_a_lesson_check_answers_a_click(page, lab):
+def test_a_lesson_check_opens_its_explanation_only_when_right(page, lab):
+    explanation = source.load("00-start-here").find("think_tank").explanation
     lab.run_all(page, "notebooks/00-start-here.ipynb")
+    assert explanation not in page.content(), "the explanation is in the page before any answer"
     question = page.locator(".course-q-think_tank")
     question.scroll_into_view_if_needed()
     question.get_by_label("wsj").check()
     question.get_by_role("button", name="Check").click()
     question.locator(".course-feedback").get_by_text("Not right yet", exact=False).wait_for()
+    assert "Why:" not in question.inner_text() and explanation not in page.content()
     question.get_by_label("merics").check()
     question.get_by_role("button", name="Check").click()
     question.locator(".course-feedback").get_by_text("Correct", exact=False).wait_for()
-    assert "C041" in question.locator(".course-feedback").inner_text()
+    text = question.locator(".course-feedback").inner_text()
+    assert "C041" in text and "Why:" in text and explanation in text
+
+
+def test_show_answer_after_two_wrong_tries_in_a_lesson(page, lab):
+    plain = source.load("03-money-and-policy").find("heaviest_support")
+    wrong = [o for o in plain.options if o != plain.solution][:2]
+    lab.run_all(page, "notebooks/03-money-and-policy.ipynb")
+    question = page.locator(".course-q-heaviest_support")
+    question.scroll_into_view_if_needed()
+    reveal = question.get_by_role("button", name="Show answer")
+    assert not reveal.is_visible()
+    for tries, option in enumerate(wrong, 1):
+        question.get_by_label(option).check()
+        question.get_by_role("button", name="Check").click()
+        question.locator(".course-feedback").get_by_text("Not right yet", exact=False).wait_for()
+        assert reveal.is_visible() is (tries == 2)
+    reveal.click()
+    question.locator(".course-feedback").get_by_text("Answer:", exact=False).first.wait_for()
+    text = question.locator(".course-feedback").inner_text()
+    assert plain.solution in text and plain.explanation in text

@@ -1,0 +1,93 @@
+"""Two small widgets that ipywidgets lacks, for screen readers and keyboards (anywidget):
+
+* ``LiveRegion``: one ``role="status"`` / ``aria-live="polite"`` element that stays in the page
+  and whose content is updated, so a screen reader announces each new verdict. (An ipywidgets
+  HTML widget replaces its inner element on every update, and a live region inserted with its
+  text already in it is not announced.)
+* ``RadioGroup``: native radio buttons sharing one ``name`` inside a ``fieldset`` with a
+  ``legend``, so the group is one Tab stop with the arrow keys moving inside it, as in any web
+  form. (ipywidgets' radio buttons share no name: each is its own Tab stop.)
+
+Imported only when a question is displayed.
+"""
+
+from __future__ import annotations
+
+import anywidget
+import traitlets
+
+_LIVE_REGION = """
+function render({ model, el }) {
+  const region = document.createElement("div");
+  region.setAttribute("role", "status");
+  region.setAttribute("aria-live", "polite");
+  region.className = "course-live-region";
+  const update = () => { region.innerHTML = model.get("html"); };
+  update();
+  model.on("change:html", update);
+  el.appendChild(region);
+}
+export default { render };
+"""
+
+_RADIO_GROUP = """
+let groups = 0;
+function render({ model, el }) {
+  const name = `course-radio-${++groups}-${Date.now().toString(36)}`;
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = "course-radio-group";
+  fieldset.style.border = "none";
+  fieldset.style.padding = "0";
+  const legend = document.createElement("legend");
+  legend.textContent = model.get("description");
+  fieldset.appendChild(legend);
+  const inputs = model.get("options").map((text) => {
+    const label = document.createElement("label");
+    label.style.display = "block";
+    label.style.margin = "0.2em 0";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = name;
+    input.value = text;
+    input.checked = model.get("value") === text;
+    input.addEventListener("change", () => {
+      if (input.checked) { model.set("value", text); model.save_changes(); }
+    });
+    label.append(input, " ", text);
+    fieldset.appendChild(label);
+    return input;
+  });
+  // The arrow keys move the choice inside the group, as in any web form. JupyterLab would
+  // otherwise take them to move between cells; preventing the default tells it not to.
+  const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+  fieldset.addEventListener("keydown", (event) => {
+    if (!(event.key in step) || !inputs.length) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const here = Math.max(0, inputs.indexOf(document.activeElement));
+    const next = inputs[(here + step[event.key] + inputs.length) % inputs.length];
+    next.focus();
+    next.checked = true;
+    next.dispatchEvent(new Event("change"));
+  });
+  model.on("change:value", () => { inputs.forEach((i) => { i.checked = i.value === model.get("value"); }); });
+  el.appendChild(fieldset);
+}
+export default { render };
+"""
+
+
+class LiveRegion(anywidget.AnyWidget):
+    """A status region that stays in place; set ``html`` to update what it says."""
+
+    _esm = _LIVE_REGION
+    html = traitlets.Unicode("").tag(sync=True)
+
+
+class RadioGroup(anywidget.AnyWidget):
+    """Choose one of ``options``; ``value`` is the chosen text, or None."""
+
+    _esm = _RADIO_GROUP
+    options = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    value = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    description = traitlets.Unicode("Answer:").tag(sync=True)
