@@ -230,10 +230,12 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
     ax.yaxis.get_major_locator().set_params(integer=True)
     fig.savefig(out / "summary-scores.png", format="png", metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
-    top = max(range(10), key=lambda i: (bands[i], i))
+    most = max(bands)
+    tops = [f"{labels[i]} %" for i in range(10) if bands[i] == most]
     median = sorted(percents)[len(percents) // 2]
-    return (f"Of {len(percents)} graded student-exercises, most ({bands[top]}) scored {labels[top]} % "
-            f"of the points; the median is {median:.0f} %.")
+    where = tops[0] if len(tops) == 1 else ", ".join(tops[:-1]) + " and " + tops[-1]
+    return (f"Of {len(percents)} graded student-exercises, the most common score band{'s are' if len(tops) > 1 else ' is'} "
+            f"{where} of the points ({most} each); the median score is {median:.0f} %.")
 
 
 def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbox_note: str, pending: int) -> None:
