@@ -9,6 +9,11 @@ FIRST_LESSON := $(firstword $(wildcard notebooks/00-*.ipynb))
 # JupyterLab refuses to run as root unless told; containers and CI run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
+# make grade: where the class's submissions are and where the gradebook goes.
+SUBMISSIONS ?= submissions
+OUT ?= grades
+STUDENTS ?= 20
+GRADE_ARGS ?=
 LAB_ARGS ?=
 PYTEST := $(BIN)/python -m pytest
 # nbval runs the committed notebooks (testpaths: notebooks/, instructors/, solutions/) and compares
@@ -17,7 +22,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize
 # The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
 FAST   := -m "not slow and not browser"
 
-.PHONY: lab test test-fast lint execute bench nav questions exercises install install-dev clean help
+.PHONY: lab test test-fast lint execute bench bench-grading grade nav questions exercises install install-dev clean help
 
 help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
@@ -28,6 +33,8 @@ help:
 	@echo "make bench    time imports, notebook execution and the test suite's parts (a benchmark, not a test)"
 	@echo "make nav      regenerate lesson navigation and the README course map"
 	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
+	@echo "make grade SUBMISSIONS=folder OUT=folder   grade a class (see INSTRUCTORS.md)"
+	@echo "make bench-grading  time the grader against nbgrader on synthetic submissions (STUDENTS=20)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +68,12 @@ execute: install nav questions
 
 bench: install-dev
 	NBVAL="$(NBVAL)" $(BIN)/python -m course.bench $(BENCH_ARGS)
+
+grade: install
+	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)
+
+bench-grading: install
+	$(BIN)/python -m course.grading.bench --students $(STUDENTS)
 
 nav: install
 	$(BIN)/python -m course.navigation
