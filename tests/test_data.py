@@ -149,10 +149,15 @@ def speaker_problems(claims, tables) -> list[str]:
             cited = {speaker_of.get(c) for c in row["claim_ids"].split(";")}
             parts = [p for p in row["speaker"].split("; ") if p]
             if not parts:
-                problems.append(f"{name}.csv line {number}: empty speaker (write '{NOT_STATED}' if the text does not say)")
+                problems.append(
+                    f"{name}.csv line {number}: empty speaker (write '{NOT_STATED}' if the text does not say)"
+                )
             for part in parts:
                 if part != NOT_STATED and part not in cited:
-                    problems.append(f"{name}.csv line {number}: speaker {part!r} is the speaker of none of its claims {row['claim_ids']}")
+                    problems.append(
+                        f"{name}.csv line {number}: speaker {part!r} is the speaker of none of its claims "
+                        f"{row['claim_ids']}"
+                    )
     return problems
 
 
@@ -160,11 +165,14 @@ def speaker_problems(claims, tables) -> list[str]:
 DATE_OR_MEASURE = re.compile(
     r"\d|\b(January|February|March|April|May|June|July|August|September|October|November|December|"
     r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|trillion|half|"
-    r"majority|year|years|decade)\b", re.I)
+    r"majority|year|years|decade)\b",
+    re.I,
+)
 #: Words that attribute a statement to someone: a claim whose quote has one is not in the author's voice.
 ATTRIBUTION = re.compile(
     r"\b(according to|said|says|say|stated|claimed|claiming|forecast|predict|reported|reports|noted|touted|"
-    r"emphasized|asserting that|acknowledged|they found|believe|view as)\b")
+    r"emphasized|asserting that|acknowledged|they found|believe|view as)\b"
+)
 
 
 def kind_problems(claims) -> list[str]:
@@ -173,9 +181,13 @@ def kind_problems(claims) -> list[str]:
     for c in claims:
         where = f"{c['claim_id']} ({c['kind']})"
         if c["kind"] == "forecast" and not DATE_OR_MEASURE.search(c["quote"]):
-            problems.append(f"{where}: a forecast needs a date or a measure in its quote (rule 1); otherwise claim, opinion or fact")
+            problems.append(
+                f"{where}: a forecast needs a date or a measure in its quote (rule 1); otherwise claim, opinion or fact"
+            )
         if c["kind"] == "claim" and c["speaker"] == "author":
-            problems.append(f"{where}: a claim is attributed to an interested party, never the author's own voice (rule 2)")
+            problems.append(
+                f"{where}: a claim is attributed to an interested party, never the author's own voice (rule 2)"
+            )
         found = ATTRIBUTION.search(c["quote"])
         if found and c["speaker"] == "author":
             problems.append(f"{where}: the quote attributes it ({found.group()!r}), so the speaker is not 'author'")
@@ -186,8 +198,12 @@ def overlap_problems(claims, texts) -> list[str]:
     """Claims of one text never overlap: a split moves words out of the old claim."""
     problems = []
     for source_id, text in texts.items():
-        spans = sorted((text.find(c["quote"]), text.find(c["quote"]) + len(c["quote"]), c["claim_id"]) for c in claims if c["source_id"] == source_id)
-        for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
+        spans = sorted(
+            (text.find(c["quote"]), text.find(c["quote"]) + len(c["quote"]), c["claim_id"])
+            for c in claims
+            if c["source_id"] == source_id
+        )
+        for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
             if start < end:
                 problems.append(f"{first} and {second} overlap in {source_id}")
     return problems
@@ -230,8 +246,16 @@ def test_every_table_file_is_described_in_the_schema():
 
 def test_the_required_tables_exist(tables):
     required = {
-        "subsidies", "chips", "market_share", "models", "talent", "energy",
-        "timeline", "entities", "glossary", "agreement",
+        "subsidies",
+        "chips",
+        "market_share",
+        "models",
+        "talent",
+        "energy",
+        "timeline",
+        "entities",
+        "glossary",
+        "agreement",
     }
     assert required <= set(tables)
     assert all(tables[name] for name in tables), "every table has rows"
@@ -373,7 +397,9 @@ def test_a_day_is_stored_only_when_the_text_gives_the_day(tables):
         for number, row in enumerate(rows, 2):
             if row.get("date_precision") == "day":
                 day = str(int(row["date"][8:10]))
-                assert re.search(rf"\b0?{day}\b", row["date_text"]), f"{name}.csv line {number}: precision 'day' but {row['date_text']!r} gives no day"
+                assert re.search(rf"\b0?{day}\b", row["date_text"]), (
+                    f"{name}.csv line {number}: precision 'day' but {row['date_text']!r} gives no day"
+                )
 
 
 def test_an_inferred_year_is_marked_as_the_courses_reading(tables):
@@ -382,10 +408,17 @@ def test_an_inferred_year_is_marked_as_the_courses_reading(tables):
     for name, rows in tables.items():
         for number, row in enumerate(rows, 2):
             if row.get("date") and row["date"][:4] not in row["date_text"]:
-                assert READING in row["dating_note"], f"{name}.csv line {number}: the year is inferred; begin the dating_note with \"{READING}:\""
+                assert READING in row["dating_note"], (
+                    f'{name}.csv line {number}: the year is inferred; begin the dating_note with "{READING}:"'
+                )
 
 
-HEDGES = {"about": ("around", "about", "~"), "more than": ("more than", "over"), "up to": ("up to",), "estimated": ("estimated",)}
+HEDGES = {
+    "about": ("around", "about", "~"),
+    "more than": ("more than", "over"),
+    "up to": ("up to",),
+    "estimated": ("estimated",),
+}
 
 
 def test_a_qualifier_is_the_texts_hedge(tables):
@@ -393,7 +426,10 @@ def test_a_qualifier_is_the_texts_hedge(tables):
         for number, row in enumerate(rows, 2):
             hedge = row.get("qualifier")
             if hedge and not any(w in row["value_text"].lower() for w in HEDGES[hedge]):
-                assert READING in row["note"], f"{name}.csv line {number}: qualifier {hedge!r} is not in {row['value_text']!r}; say why in note (\"{READING}: ...\")"
+                assert READING in row["note"], (
+                    f"{name}.csv line {number}: qualifier {hedge!r} is not in {row['value_text']!r}; "
+                    f'say why in note ("{READING}: ...")'
+                )
 
 
 def test_an_agreement_that_is_not_agreement_says_why(tables):
@@ -430,19 +466,30 @@ def field_problems(manifest, fields, texts) -> list[str]:
                 problems.append(f"fields.csv: {source_id}.{column} is {kind!r} but the manifest cell is {value!r}")
             if kind in ("stated", "inferred"):
                 if not snippets:
-                    problems.append(f"fields.csv: {source_id}.{column} is {kind} from nothing: give the words in evidence")
-                problems += [f"fields.csv: {source_id}.{column}: evidence {s!r} is not in the text" for s in snippets if s not in text]
+                    problems.append(
+                        f"fields.csv: {source_id}.{column} is {kind} from nothing: give the words in evidence"
+                    )
+                problems += [
+                    f"fields.csv: {source_id}.{column}: evidence {s!r} is not in the text"
+                    for s in snippets
+                    if s not in text
+                ]
             if column in COURSE_LABELS and kind != "inferred":
                 problems.append(f"fields.csv: {source_id}.{column} is the course's label, so 'inferred', not {kind!r}")
             if kind == "stated" and column == "date_published":
                 from datetime import date
+
                 day = date.fromisoformat(value)
                 shown = {value, f"{day:%B} {day.day}, {day.year}", f"{day:%b} {day.day}, {day.year}"}
                 if not any(form in s for s in snippets for form in shown):
                     problems.append(f"fields.csv: {source_id}.date_published {value} is not written in its evidence")
             elif kind == "stated":
                 plain = " ".join(snippets).replace("\u00a0", " ")
-                problems += [f"fields.csv: {source_id}.{column}: {part!r} is not in its evidence" for part in value.split("; ") if part not in plain]
+                problems += [
+                    f"fields.csv: {source_id}.{column}: {part!r} is not in its evidence"
+                    for part in value.split("; ")
+                    if part not in plain
+                ]
     return problems
 
 
@@ -510,26 +557,45 @@ def test_the_readme_examples_quote_their_claims(claims):
 
 
 def test_a_speaker_the_quotes_do_not_give_is_reported(data_copy):
-    rewrite(data_copy / "tables" / "timeline.csv", "TL32,wsj,in 2019,2019-01-01,year,given in the text,35 universities have AI degree programmes,not stated,reported,author",
-            "TL32,wsj,in 2019,2019-01-01,year,given in the text,35 universities have AI degree programmes,not stated,reported,Ministry of Education (China)")
+    rewrite(
+        data_copy / "tables" / "timeline.csv",
+        "TL32,wsj,in 2019,2019-01-01,year,given in the text,35 universities have AI degree programmes,not stated,"
+        "reported,author",
+        "TL32,wsj,in 2019,2019-01-01,year,given in the text,35 universities have AI degree programmes,not stated,"
+        "reported,Ministry of Education (China)",
+    )
     tables = {name: read_rows(path) for name, path in table_paths(data_copy).items()}
     problems = speaker_problems(read_rows(data_copy / "claims.csv"), tables)
-    assert problems == ["timeline.csv line 33: speaker 'Ministry of Education (China)' is the speaker of none of its claims C140"]
+    assert problems == [
+        "timeline.csv line 33: speaker 'Ministry of Education (China)' is the speaker of none of its claims C140"
+    ]
 
 
 def test_an_undated_forecast_and_an_authors_claim_are_reported():
     claims = [
-        {"claim_id": "C900", "quote": "Sovereign AI Goes Global: US to Extend AI Influence Through Chip Deals", "kind": "forecast", "speaker": "author"},
+        {
+            "claim_id": "C900",
+            "quote": "Sovereign AI Goes Global: US to Extend AI Influence Through Chip Deals",
+            "kind": "forecast",
+            "speaker": "author",
+        },
         {"claim_id": "C901", "quote": "Baidu said the curbs would not hurt it.", "kind": "claim", "speaker": "author"},
-        {"claim_id": "C902", "quote": "82% of AI chips by 2027", "kind": "forecast", "speaker": "Morgan Stanley analysts"},
+        {
+            "claim_id": "C902",
+            "quote": "82% of AI chips by 2027",
+            "kind": "forecast",
+            "speaker": "Morgan Stanley analysts",
+        },
     ]
     problems = kind_problems(claims)
     assert [p.split(":")[0] for p in problems] == ["C900 (forecast)", "C901 (claim)", "C901 (claim)"]
 
 
 def test_an_overlapping_split_is_reported(texts):
-    claims = [{"claim_id": "C001", "source_id": "wsj", "quote": "To an extent, those restrictions have worked."},
-              {"claim_id": "C002", "source_id": "wsj", "quote": "those restrictions have worked."}]
+    claims = [
+        {"claim_id": "C001", "source_id": "wsj", "quote": "To an extent, those restrictions have worked."},
+        {"claim_id": "C002", "source_id": "wsj", "quote": "those restrictions have worked."},
+    ]
     assert overlap_problems(claims, texts) == ["C001 and C002 overlap in wsj"]
 
 

@@ -202,7 +202,9 @@ def test_search_matches_straight_and_curly_quote_marks():
     assert list(hard_tech["source_id"]) == ["wsj"]
 
 
-@pytest.mark.parametrize("first_use", ["course.load_table('glossary')", "course.claims()", "course.sources()", "course.search('H20')"])
+@pytest.mark.parametrize(
+    "first_use", ["course.load_table('glossary')", "course.claims()", "course.sources()", "course.search('H20')"]
+)
 def test_tables_show_their_text_in_full_once_a_helper_is_used(first_use):
     """Set once for the course, lazily: importing course changes nothing; the first table
     helper turns off pandas' "…" truncation, so no lesson sets it by hand."""
@@ -218,4 +220,5 @@ def test_no_lesson_sets_the_display_width_itself():
     from course import paths
 
     for path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
-        assert "max_colwidth" not in path.read_text(encoding="utf-8"), f"{path.name}: the course sets full text once (course.texts.show_full_text)"
+        text = path.read_text(encoding="utf-8")
+        assert "max_colwidth" not in text, f"{path.name}: the course sets full text once (course.texts.show_full_text)"

@@ -41,7 +41,10 @@ def solution_notebook() -> nbformat.NotebookNode:
         code("### BEGIN SOLUTION\nrate = 1_000_000_000 / 139_000_000\n### END SOLUTION"),
         md("A worked note.<!-- BEGIN SOLUTION --> The rate is about 7.19.<!-- END SOLUTION -->"),
         code("# question: which"),
-        code("def helper():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n### BEGIN SOLUTION\nwhich = 'Shanghai'\n### END SOLUTION"),
+        code(
+            "def helper():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
+            "### BEGIN SOLUTION\nwhich = 'Shanghai'\n### END SOLUTION"
+        ),
     ]
     for n, cell in enumerate(nb.cells):
         cell.id = f"cell-{n}"

@@ -53,7 +53,8 @@ def number():
 
 
 def ordering():
-    return Ordering("timeline", "Order these years", ["2024", "2027", "2030"], items=["2030", "2024", "2027"], **shared())
+    order = ["2024", "2027", "2030"]
+    return Ordering("timeline", "Order these years", order, items=["2030", "2024", "2027"], **shared())
 
 
 def matching():
@@ -66,7 +67,8 @@ def classification():
 
 
 def finder():
-    return EvidenceFinder("find_forecast", "China's share of domestic AI chips is forecast to rise to 82%.", [cid(FORECAST_82)],
+    statement = "China's share of domestic AI chips is forecast to rise to 82%."
+    return EvidenceFinder("find_forecast", statement, [cid(FORECAST_82)],
                           explanation="The forecast is Morgan Stanley's.", hint="Search for 82%.")
 
 
@@ -156,7 +158,8 @@ def test_learner_copy_holds_no_answer_and_reveals_only_when_allowed(case):
     student.reveal_after = 0
     shown = student.reveal()
     assert shown.status == "revealed" and shown.answer == plain._answer_text()
-    assert shown.explanation == plain.explanation and [q.text for q in shown.evidence] == [q.text for q in plain.evidence]
+    assert shown.explanation == plain.explanation
+    assert [q.text for q in shown.evidence] == [q.text for q in plain.evidence]
 
 
 def test_graded_copy_never_reveals(case):
@@ -270,7 +273,7 @@ def _set(view, kind, value):
         for option, box in view.controls.items():
             box.value = option in value
     elif kind == "ordering":
-        for dropdown, item in zip(view.controls.values(), value):
+        for dropdown, item in zip(view.controls.values(), value, strict=True):
             dropdown.value = item
     elif kind in ("matching", "classification"):
         for item, dropdown in view.controls.items():

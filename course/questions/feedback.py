@@ -29,14 +29,15 @@ class Feedback:
 
     ``status`` is one of correct, partial, incorrect, invalid (bad input or the wrong type; not
     counted as a try), revealed (the student asked for the answer), unanswered (an exercise's
-    ``...`` placeholder) or received (a written answer, marked later by an instructor). ``explanation`` and ``evidence`` are
+    ``...`` placeholder) or received (a written answer, marked later by an instructor).
+    ``explanation`` and ``evidence`` are
     filled only when correct or revealed, so a wrong try does not give the answer away.
     ``marks`` holds per-item verdicts (item, right?) where the kind can tell them."""
 
     status: str
     message: str
     explanation: str = ""
-    evidence: tuple["Quote", ...] = ()
+    evidence: tuple[Quote, ...] = ()
     hint: str = ""
     tries: int = 0
     can_reveal: bool = False
@@ -79,9 +80,7 @@ class Feedback:
             f'<p><span aria-hidden="true">{symbol}</span> <strong>{words}:</strong> {html.escape(self.message)}</p>'
         ]
         if self.marks:
-            rows = "".join(
-                f"<li>{'✓ right' if ok else '✗ wrong'}: {html.escape(item)}</li>" for item, ok in self.marks
-            )
+            rows = "".join(f"<li>{'✓ right' if ok else '✗ wrong'}: {html.escape(item)}</li>" for item, ok in self.marks)
             parts.append(f"<ul>{rows}</ul>")
         if self.answer:
             parts.append(f"<p><strong>Answer:</strong> {html.escape(self.answer)}</p>")
@@ -94,7 +93,5 @@ class Feedback:
         role = ' role="status" aria-live="polite"' if live else ""
         return (
             f'<div class="course-feedback course-feedback-{self.status}"{role} '
-            f'style="border-left:6px solid {colour};padding:0.2em 0.8em;margin:0.4em 0">'
-            + "".join(parts)
-            + "</div>"
+            f'style="border-left:6px solid {colour};padding:0.2em 0.8em;margin:0.4em 0">' + "".join(parts) + "</div>"
         )

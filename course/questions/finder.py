@@ -46,8 +46,15 @@ def find_passages(term: str, source_ids: Sequence[str] | None = None) -> list[Pa
     if not isinstance(term, str) or not term.strip():
         raise InvalidAnswer("Type a word or phrase to search for, e.g. Huawei.")
     return [
-        Passage(row.source_id, row.position, row.position + len(row.match), row.left, row.match, row.right,
-                tuple(c for c in row.claim_ids.split(";") if c))
+        Passage(
+            row.source_id,
+            row.position,
+            row.position + len(row.match),
+            row.left,
+            row.match,
+            row.right,
+            tuple(c for c in row.claim_ids.split(";") if c),
+        )
         for row in search(term.strip(), source=source_ids).itertuples(index=False)
     ]
 
@@ -114,13 +121,15 @@ class EvidenceFinder(Question):
         if isinstance(value, str):
             found = find_passages(value, self.sources)
             if not found:
-                raise InvalidAnswer("That passage is not in the texts as written: search for a word and pick a passage.")
+                raise InvalidAnswer(
+                    "That passage is not in the texts as written: search for a word and pick a passage."
+                )
             return found[0]
         if not isinstance(value, Passage):
-            raise InvalidAnswer(f"Expected a claim id such as \"C012\" (a string), not {type(value).__name__}.")
+            raise InvalidAnswer(f'Expected a claim id such as "C012" (a string), not {type(value).__name__}.')
         return value
 
-    def _canonical(self, value: "Passage | str") -> str:
+    def _canonical(self, value: Passage | str) -> str:
         """The accepted claim id that the passage lies in."""
         if isinstance(value, str):
             return value
@@ -134,14 +143,18 @@ class EvidenceFinder(Question):
         if any(self._hash(c) in self.answer_hash for c in overlapping):
             return "correct", f"this passage in {value.source_id} supports the statement.", ()
         if self._hash(value.source_id, "source") in self.partly_hash:
-            return "partial", f"the right text ({value.source_id}), but this passage does not settle it; read nearby.", ()
+            return (
+                "partial",
+                f"the right text ({value.source_id}), but this passage does not settle it; read nearby.",
+                (),
+            )
         return "incorrect", f"this passage in {value.source_id} does not support the statement.", ()
 
     def _answer_text(self) -> str:
         return "; ".join(f"[{q.claim_id}] {q.text}" for q in map(lookup_quote, self.solution))
 
     def answer_form(self) -> str:
-        return f"the claim id of the passage, as a string: `{self.name} = \"C012\"` (find it with `search(...)`)"
+        return f'the claim id of the passage, as a string: `{self.name} = "C012"` (find it with `search(...)`)'
 
     def _choices_text(self) -> list[str]:
         where = ", ".join(self.sources) if self.sources else "all five texts"

@@ -44,7 +44,7 @@ class GenerateError(ValueError):
     """A notebook that does not fit its question file; the message says how to fix it."""
 
 
-def _marker(cell: "NotebookNode") -> tuple[str, str] | None:
+def _marker(cell: NotebookNode) -> tuple[str, str] | None:
     """(question id, role) of a generated cell, or (id, "placeholder") of a ``# question:`` cell."""
     meta = cell.metadata.get("course")
     if isinstance(meta, dict) and "question" in meta:
@@ -56,7 +56,7 @@ def _marker(cell: "NotebookNode") -> tuple[str, str] | None:
     return None
 
 
-def _code(source: str, qid: str, role: str, hidden: bool) -> "NotebookNode":
+def _code(source: str, qid: str, role: str, hidden: bool) -> NotebookNode:
     import nbformat
 
     meta: dict = {"course": {"question": qid, "role": role}, "tags": [role]}
@@ -67,7 +67,7 @@ def _code(source: str, qid: str, role: str, hidden: bool) -> "NotebookNode":
     return cell
 
 
-def _markdown(source: str, qid: str, role: str) -> "NotebookNode":
+def _markdown(source: str, qid: str, role: str) -> NotebookNode:
     import nbformat
 
     cell = nbformat.v4.new_markdown_cell(source, metadata={"course": {"question": qid, "role": role}})
@@ -75,7 +75,7 @@ def _markdown(source: str, qid: str, role: str) -> "NotebookNode":
     return cell
 
 
-def _keep(old: "NotebookNode", new: "NotebookNode") -> "NotebookNode":
+def _keep(old: NotebookNode, new: NotebookNode) -> NotebookNode:
     """The new cell, keeping the old one's outputs when its source did not change."""
     if old.cell_type == "code" and new.cell_type == "code" and old.source == new.source:
         new.outputs = old.outputs
@@ -106,8 +106,11 @@ def prompt_source(question: Question, number: int) -> str:
     points = f"{question.points:g} point{'' if question.points == 1 else 's'}"
     lines = [f"### Question {number} · `{question.name}` ({points})", "", question.prompt, ""]
     # Drop placeholders such as "[number, in words]"; keep tick boxes ("[ ] 1. option").
-    listing = [line.strip() for line in question._choices_text()
-               if not line.strip().startswith("[") or line.strip().startswith("[ ]")]
+    listing = [
+        line.strip()
+        for line in question._choices_text()
+        if not line.strip().startswith("[") or line.strip().startswith("[ ]")
+    ]
     if listing:
         lines += [f"- {line}" for line in listing] + [""]
     rubric = getattr(question, "rubric", None)
@@ -118,7 +121,7 @@ def prompt_source(question: Question, number: int) -> str:
     return "\n".join(lines)
 
 
-def update_lesson(nb: "NotebookNode", qset: QuestionSet, where: str) -> "NotebookNode":
+def update_lesson(nb: NotebookNode, qset: QuestionSet, where: str) -> NotebookNode:
     """Fill every self-check cell of a lesson from the question file."""
     checks = {q.name: q for q in qset.checks}
     placed: set[str] = set()
@@ -128,7 +131,9 @@ def update_lesson(nb: "NotebookNode", qset: QuestionSet, where: str) -> "Noteboo
             continue
         qid, _ = mark
         if qid not in checks:
-            raise GenerateError(f"{where}: a cell asks for question {qid!r}, which {qset.path.name} has no [[check]] for.")
+            raise GenerateError(
+                f"{where}: a cell asks for question {qid!r}, which {qset.path.name} has no [[check]] for."
+            )
         if qid in placed:
             raise GenerateError(f"{where}: question {qid!r} is placed twice.")
         placed.add(qid)
@@ -143,7 +148,7 @@ def _assigned(source: str, qid: str) -> bool:
     return re.search(rf"^\s*{re.escape(qid)}\s*=", source, re.M) is not None
 
 
-def update_solution(nb: "NotebookNode", qset: QuestionSet, where: str) -> "NotebookNode":
+def update_solution(nb: NotebookNode, qset: QuestionSet, where: str) -> NotebookNode:
     """Fill the keys cell, each question's prompt and its check cell in a solution notebook."""
     exercises = {q.name: q for q in qset.exercises}
     cells: list = []
@@ -164,13 +169,20 @@ def update_solution(nb: "NotebookNode", qset: QuestionSet, where: str) -> "Noteb
         if role == "check":
             continue  # written again after its answer cell
         if qid not in exercises:
-            raise GenerateError(f"{where}: a cell asks for question {qid!r}, which {qset.path.name} has no [[exercise]] for.")
+            raise GenerateError(
+                f"{where}: a cell asks for question {qid!r}, which {qset.path.name} has no [[exercise]] for."
+            )
         if qid in placed:
             raise GenerateError(f"{where}: question {qid!r} is placed twice.")
         placed.append(qid)
         cells.append(_markdown(prompt_source(exercises[qid], len(placed)), qid, "prompt"))
         answer = source[n] if n < len(source) else None
-        if answer is None or answer.cell_type != "code" or BEGIN not in answer.source or not _assigned(answer.source, qid):
+        if (
+            answer is None
+            or answer.cell_type != "code"
+            or BEGIN not in answer.source
+            or not _assigned(answer.source, qid)
+        ):
             raise GenerateError(
                 f"{where}: question {qid!r} needs, right after its '# question:' cell, a code cell that assigns "
                 f"{qid} between '{BEGIN}' and '{END}'."
@@ -217,7 +229,7 @@ def _blank_regions(source: str, ids: list[str], where: str) -> str:
     return "\n".join(out)
 
 
-def exercise_from(solution: "NotebookNode", qset: QuestionSet, where: str) -> "NotebookNode":
+def exercise_from(solution: NotebookNode, qset: QuestionSet, where: str) -> NotebookNode:
     """The learner's copy of a solution notebook: regions blanked, every output removed."""
     import copy
 
@@ -269,13 +281,13 @@ def lesson_path(stem: str) -> Path | None:
     return None
 
 
-def _read(path: Path) -> "NotebookNode":
+def _read(path: Path) -> NotebookNode:
     from course.notebooks import read_notebook
 
     return read_notebook(path)
 
 
-def _text(nb: "NotebookNode") -> str:
+def _text(nb: NotebookNode) -> str:
     import nbformat
 
     return nbformat.writes(nb) + "\n"
@@ -289,12 +301,16 @@ def planned() -> dict[Path, str]:
         lesson = lesson_path(qset.stem)
         if qset.checks:
             if lesson is None:
-                raise GenerateError(f"{qset.path.name} has [[check]] questions but there is no notebooks/{qset.stem}.ipynb.")
+                raise GenerateError(
+                    f"{qset.path.name} has [[check]] questions but there is no notebooks/{qset.stem}.ipynb."
+                )
             files[lesson] = _text(update_lesson(_read(lesson), qset, str(lesson.relative_to(paths.ROOT))))
         solution = paths.SOLUTIONS / f"{qset.stem}.ipynb"
         if qset.exercises:
             if not solution.exists():
-                raise GenerateError(f"{qset.path.name} has [[exercise]] questions but there is no solutions/{qset.stem}.ipynb.")
+                raise GenerateError(
+                    f"{qset.path.name} has [[exercise]] questions but there is no solutions/{qset.stem}.ipynb."
+                )
             where = f"solutions/{qset.stem}.ipynb"
             nb = update_solution(_read(solution), qset, where)
             files[solution] = _text(nb)

@@ -22,8 +22,8 @@ from course.questions import answers, seal
 from course.questions.feedback import Feedback
 
 if TYPE_CHECKING:
-    from course.texts import Quote
     from course.questions.widgets import QuestionWidget
+    from course.texts import Quote
 
 
 class InvalidAnswer(ValueError):
@@ -31,7 +31,7 @@ class InvalidAnswer(ValueError):
     the student."""
 
 
-def lookup_quote(claim_id: str) -> "Quote":
+def lookup_quote(claim_id: str) -> Quote:
     """The quote for a claim id from the evidence base, or a ``ValueError`` naming the id."""
     from course.evidence import quote
 
@@ -50,7 +50,7 @@ class Question:
     """
 
     kind: ClassVar[str] = "question"
-    registry: ClassVar[dict[str, type["Question"]]] = {}
+    registry: ClassVar[dict[str, type[Question]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -94,12 +94,12 @@ class Question:
         self.tries = 0
         self.value: Any = None
         self.feedback: Feedback | None = None
-        self._widget: "QuestionWidget | None" = None
+        self._widget: QuestionWidget | None = None
 
     def _set_evidence(self, explanation: str, evidence: Sequence[str]) -> None:
         self.explanation = explanation
         self.evidence_ids: tuple[str, ...] = tuple(evidence)
-        self.evidence: tuple["Quote", ...] = tuple(lookup_quote(claim_id) for claim_id in self.evidence_ids)
+        self.evidence: tuple[Quote, ...] = tuple(lookup_quote(claim_id) for claim_id in self.evidence_ids)
 
     # -- what subclasses provide -------------------------------------------------------
     def parse(self, value: Any) -> Any:
@@ -193,9 +193,11 @@ class Question:
         status, message, marks = self._judge(parsed)
         if status == "correct":
             self._open(parsed)
-            return self._remember(Feedback(
-                status, message, self.explanation, self.evidence, tries=self.tries, can_reveal=True, marks=marks
-            ))
+            return self._remember(
+                Feedback(
+                    status, message, self.explanation, self.evidence, tries=self.tries, can_reveal=True, marks=marks
+                )
+            )
         if self.reveal_after is None:
             later = ""
         elif self.reveal_after - self.tries > 0:
@@ -203,10 +205,16 @@ class Question:
             later = f" You can show the answer after {left} more {'try' if left == 1 else 'tries'}."
         else:
             later = " Or show the answer."
-        return self._remember(Feedback(
-            status, message + " Try again." + later, hint=self.hint, tries=self.tries,
-            can_reveal=self.can_reveal, marks=marks,
-        ))
+        return self._remember(
+            Feedback(
+                status,
+                message + " Try again." + later,
+                hint=self.hint,
+                tries=self.tries,
+                can_reveal=self.can_reveal,
+                marks=marks,
+            )
+        )
 
     def _open(self, parsed: Any) -> None:
         """In a learner copy, unlock the explanation and evidence with the right answer."""
@@ -238,10 +246,17 @@ class Question:
             answer = content["answer"]
         else:
             answer = self._answer_text()
-        return self._remember(Feedback(
-            "revealed", "Here is the answer and why.", self.explanation, self.evidence,
-            tries=self.tries, can_reveal=True, answer=answer,
-        ))
+        return self._remember(
+            Feedback(
+                "revealed",
+                "Here is the answer and why.",
+                self.explanation,
+                self.evidence,
+                tries=self.tries,
+                can_reveal=True,
+                answer=answer,
+            )
+        )
 
     def _remember(self, feedback: Feedback) -> Feedback:
         self.feedback = feedback
@@ -260,15 +275,22 @@ class Question:
             for n, right in enumerate(self._right_answers())
         }
         spec: dict[str, Any] = {
-            "kind": self.kind, "name": self.name, "prompt": self.prompt, **self._fields(), **self._key(),
-            "salt": self.salt, "hint": self.hint, "reveal_after": self.reveal_after if reveal else None,
-            "points": self.points, "sealed": sealed,
+            "kind": self.kind,
+            "name": self.name,
+            "prompt": self.prompt,
+            **self._fields(),
+            **self._key(),
+            "salt": self.salt,
+            "hint": self.hint,
+            "reveal_after": self.reveal_after if reveal else None,
+            "points": self.points,
+            "sealed": sealed,
         }
         if reveal:
             spec["reveal"] = seal.seal({**content, "answer": self._answer_text()}, seal.reveal_key(self.salt))
         return spec
 
-    def to_learner(self, reveal: bool = True) -> "Question":
+    def to_learner(self, reveal: bool = True) -> Question:
         """The same question as a learner's notebook holds it."""
         return from_spec(self.learner_spec(reveal))
 
@@ -277,7 +299,7 @@ class Question:
         lines = [f"{self.kind} {self.name!r}: {self.prompt}", *self._choices_text()]
         return "\n".join(lines)
 
-    def widget(self) -> "QuestionWidget":
+    def widget(self) -> QuestionWidget:
         """The interactive view (built once; displaying the question shows it)."""
         if self._widget is None:
             from course.questions.widgets import build
@@ -430,10 +452,11 @@ class MultipleChoice(Question):
             raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
         self.answer_hash = tuple(answer_hash)
         if len(self.answer_hash) != len(self.options) or not all(
-            h in (self._hash(o, True), self._hash(o, False)) for o, h in zip(self.options, self.answer_hash)
+            h in (self._hash(o, True), self._hash(o, False))
+            for o, h in zip(self.options, self.answer_hash, strict=False)
         ):
             raise ValueError(f"answer_hash of {name!r} does not fit its options: wrong salt or options?")
-        self._right = {o for o, h in zip(self.options, self.answer_hash) if h == self._hash(o, True)}
+        self._right = {o for o, h in zip(self.options, self.answer_hash, strict=False) if h == self._hash(o, True)}
 
     def _hash(self, option: str, ticked: bool) -> str:
         return answers.hash_answer("ticked" if ticked else "not ticked", self.salt, option)
@@ -539,7 +562,11 @@ class NumberQuestion(Question):
             return "correct", f"{shown} is right (within ±{self.tolerance:g}).", ()
         for factor in UNIT_SLIPS:
             if self._within(value * factor):
-                return "partial", f"{shown} has the right digits but the wrong size: check the unit ({self.unit or 'as asked'}).", ()
+                return (
+                    "partial",
+                    f"{shown} has the right digits but the wrong size: check the unit ({self.unit or 'as asked'}).",
+                    (),
+                )
         return "incorrect", f"{shown} is not within ±{self.tolerance:g} of the answer.", ()
 
     def _answer_text(self) -> str:
@@ -621,7 +648,8 @@ class Ordering(Question):
 
     def _judge(self, value: list[str]) -> tuple[str, str, tuple]:
         marks = tuple(
-            (f"{ordinal(n)}: {item}", self._hash(item, n) == h) for n, (item, h) in enumerate(zip(value, self.answer_hash), 1)
+            (f"{ordinal(n)}: {item}", self._hash(item, n) == h)
+            for n, (item, h) in enumerate(zip(value, self.answer_hash, strict=False), 1)
         )
         right = sum(ok for _, ok in marks)
         if right == len(marks):
@@ -634,7 +662,10 @@ class Ordering(Question):
 
     def answer_form(self) -> str:
         example = ", ".join(str(n) for n in range(len(self.items), 0, -1))
-        return f"a list of all {len(self.items)} items, first (earliest) first, as texts or numbers: `{self.name} = [{example}]`"
+        return (
+            f"a list of all {len(self.items)} items, first (earliest) first, as texts or numbers: "
+            f"`{self.name} = [{example}]`"
+        )
 
     def _choices_text(self) -> list[str]:
         return [f"  {n}. {item}" for n, item in enumerate(self.items, 1)]
@@ -677,7 +708,10 @@ class Matching(Question):
             self.items = _text_list(items if items is not None else list(answer), "items", name)
             if {answers.normalise(i) for i in self.items} != {answers.normalise(i) for i in answer}:
                 raise ValueError(f"Question {name!r}: items and answer must hold the same items.")
-            chosen = {_known(self.items, i, name, "items"): _known(self.choices, c, name, self._choices_word) for i, c in answer.items()}
+            chosen = {
+                _known(self.items, i, name, "items"): _known(self.choices, c, name, self._choices_word)
+                for i, c in answer.items()
+            }
             self.solution = {item: chosen[item] for item in self.items}
             answer_hash = [self._hash(item, self.solution[item]) for item in self.items]
         elif answer_hash is None or items is None:
@@ -686,7 +720,7 @@ class Matching(Question):
             self.items = _text_list(items, "items", name)
         if len(answer_hash) != len(self.items):
             raise ValueError(f"answer_hash of {name!r} needs one hash per item, in the order of items.")
-        self.answer_hash = dict(zip(self.items, answer_hash))
+        self.answer_hash = dict(zip(self.items, answer_hash, strict=False))
         if any(all(self._hash(i, c) != h for c in self.choices) for i, h in self.answer_hash.items()):
             raise ValueError(f"answer_hash of {name!r} does not fit its choices: wrong salt or choices?")
 
@@ -698,7 +732,9 @@ class Matching(Question):
         first); or a list of choices, one per item in the order listed."""
         if isinstance(value, Sequence) and not isinstance(value, str):
             if len(value) != len(self.items):
-                raise InvalidAnswer(f"A list needs one {self._choices_word[:-1]} per item: {len(self.items)}, not {len(value)}.")
+                raise InvalidAnswer(
+                    f"A list needs one {self._choices_word[:-1]} per item: {len(self.items)}, not {len(value)}."
+                )
             value = dict(enumerate(value, 1))
         if not isinstance(value, Mapping):
             raise InvalidAnswer(
@@ -718,7 +754,9 @@ class Matching(Question):
         return {i: _pick(self.choices, chosen[i], f"one of the {self._choices_word}") for i in self.items}
 
     def _judge(self, value: dict[str, str]) -> tuple[str, str, tuple]:
-        marks = tuple((f"{item} → {choice}", self._hash(item, choice) == self.answer_hash[item]) for item, choice in value.items())
+        marks = tuple(
+            (f"{item} → {choice}", self._hash(item, choice) == self.answer_hash[item]) for item, choice in value.items()
+        )
         right = sum(ok for _, ok in marks)
         if right == len(marks):
             return "correct", "every item is matched correctly.", marks
@@ -730,8 +768,10 @@ class Matching(Question):
 
     def answer_form(self) -> str:
         first = self.choices[0]
-        return (f"a dict from each item's number to one of the {self._choices_word}: "
-                f"`{self.name} = {{1: {first!r}, 2: ...}}`")
+        return (
+            f"a dict from each item's number to one of the {self._choices_word}: "
+            f"`{self.name} = {{1: {first!r}, 2: ...}}`"
+        )
 
     def _choices_text(self) -> list[str]:
         return [f"  {n}. {item} → ?" for n, item in enumerate(self.items, 1)] + [
@@ -789,6 +829,10 @@ def shuffled(values: Sequence[str], seed: str, *, avoid: Sequence[Sequence[str]]
         if candidate in avoid:
             continue
         best = candidate
-        if not avoid or len(values) < 3 or sum(a == b for a, b in zip(candidate, avoid[0])) <= len(values) // 3:
+        if (
+            not avoid
+            or len(values) < 3
+            or sum(a == b for a, b in zip(candidate, avoid[0], strict=False)) <= len(values) // 3
+        ):
             return candidate
     return best

@@ -28,9 +28,14 @@ class Checks:
         question = self.questions.get(question_id) if isinstance(question_id, str) else None
         if question is None:
             known = ", ".join(self.questions)
-            return Feedback("invalid", f"There is no question {question_id!r} in this exercise; the questions are: {known}.")
+            return Feedback(
+                "invalid", f"There is no question {question_id!r} in this exercise; the questions are: {known}."
+            )
         if value is Ellipsis:
-            return Feedback("unanswered", f"replace the ... in `{question_id} = ...` with your answer, run that cell, then this one.")
+            return Feedback(
+                "unanswered",
+                f"replace the ... in `{question_id} = ...` with your answer, run that cell, then this one.",
+            )
         return question.check(value)
 
     def __repr__(self) -> str:

@@ -58,16 +58,18 @@ def _keystream(key: str, length: int) -> bytes:
 def seal(payload: Any, key: str) -> str:
     """``payload`` (JSON-friendly) encrypted with ``key``, as base64."""
     plain = _MAGIC + zlib.compress(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8"), 9)
-    return base64.b64encode(bytes(a ^ b for a, b in zip(plain, _keystream(key, len(plain))))).decode("ascii")
+    return base64.b64encode(bytes(a ^ b for a, b in zip(plain, _keystream(key, len(plain)), strict=False))).decode(
+        "ascii"
+    )
 
 
 def open_seal(cipher: str, key: str) -> Any:
     """The payload of ``seal(payload, key)``; ``WrongKey`` if ``key`` is not the one."""
     data = base64.b64decode(cipher.encode("ascii"))
-    plain = bytes(a ^ b for a, b in zip(data, _keystream(key, len(data))))
+    plain = bytes(a ^ b for a, b in zip(data, _keystream(key, len(data)), strict=False))
     if not plain.startswith(_MAGIC):
         raise WrongKey("This key does not open the sealed text.")
-    return json.loads(zlib.decompress(plain[len(_MAGIC):]))
+    return json.loads(zlib.decompress(plain[len(_MAGIC) :]))
 
 
 def lock_key(salt: str, canonical: str) -> str:

@@ -25,7 +25,15 @@ from course.questions.accessible import LiveRegion, RadioGroup
 from course.questions.feedback import Feedback
 from course.questions.finder import EvidenceFinder
 from course.questions.kinds import (
-    InvalidAnswer, Matching, MultipleChoice, NumberQuestion, Ordering, Question, SingleChoice, ordinal, shorten,
+    InvalidAnswer,
+    Matching,
+    MultipleChoice,
+    NumberQuestion,
+    Ordering,
+    Question,
+    SingleChoice,
+    ordinal,
+    shorten,
 )
 from course.questions.written import Written
 
@@ -44,14 +52,18 @@ class QuestionWidget:
     item or place they stand for); ``read()`` turns them into the value ``question.check``
     takes. Tests set ``controls[...].value``, call ``check_button.click()``, read ``feedback.value``."""
 
-    def __init__(self, question: Question, controls: dict[str, w.Widget], body: list[w.Widget], read: Callable[[], Any]):
+    def __init__(
+        self, question: Question, controls: dict[str, w.Widget], body: list[w.Widget], read: Callable[[], Any]
+    ):
         self.question = question
         self.controls = controls
         self.read = read
         self.check_button = w.Button(description="Check", tooltip="Check your answer", icon="check")
         self.hint_button = w.Button(description="Hint", tooltip="Show a hint", icon="lightbulb-o")
         self.reveal_button = w.Button(
-            description="Show answer", tooltip="Show the answer and the evidence", icon="eye",
+            description="Show answer",
+            tooltip="Show the answer and the evidence",
+            icon="eye",
             layout=w.Layout(display="none"),
         )
         self.feedback = LiveRegion()
@@ -89,7 +101,9 @@ class QuestionWidget:
         return feedback
 
     def show_hint(self) -> None:
-        self.hint.value = f'<p class="course-hint" role="note"><strong>Hint:</strong> {html.escape(self.question.hint)}</p>'
+        self.hint.value = (
+            f'<p class="course-hint" role="note"><strong>Hint:</strong> {html.escape(self.question.hint)}</p>'
+        )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = self.box._repr_mimebundle_(include=include, exclude=exclude)
@@ -116,19 +130,25 @@ def _choice(q: SingleChoice) -> Parts:
 @controls.register
 def _multiple(q: MultipleChoice) -> Parts:
     boxes = [
-        w.Checkbox(value=False, description=option, indent=False, tooltip="Tick if right", layout=w.Layout(width="auto"))
+        w.Checkbox(
+            value=False, description=option, indent=False, tooltip="Tick if right", layout=w.Layout(width="auto")
+        )
         for option in q.options
     ]
     intro = w.HTML("<p>Tick every option that is right:</p>")
-    return dict(zip(q.options, boxes)), [intro, *boxes], lambda: [b.description for b in boxes if b.value]
+    return dict(zip(q.options, boxes, strict=False)), [intro, *boxes], lambda: [b.description for b in boxes if b.value]
 
 
 @controls.register
 def _number(q: NumberQuestion) -> Parts:
     unit = f" ({q.unit})" if q.unit else ""
     box = w.Text(
-        value="", description=f"Answer{unit}:", placeholder="a number, e.g. 12.5", style=_WIDE,
-        tooltip=f"Type a number{unit}", continuous_update=False,
+        value="",
+        description=f"Answer{unit}:",
+        placeholder="a number, e.g. 12.5",
+        style=_WIDE,
+        tooltip=f"Type a number{unit}",
+        continuous_update=False,
     )
     return {"answer": box}, [box], lambda: box.value
 
@@ -139,8 +159,12 @@ def _labelled_rows(
     dropdowns, rows = [], []
     for n, text in enumerate(labels, 1):
         dropdown = w.Dropdown(
-            options=options, value=None, description=control_label(n, text), style=_WIDE,
-            tooltip=text, layout=w.Layout(width="auto", max_width="100%"),
+            options=options,
+            value=None,
+            description=control_label(n, text),
+            style=_WIDE,
+            tooltip=text,
+            layout=w.Layout(width="auto", max_width="100%"),
         )
         dropdowns.append(dropdown)
         if len(text) > SHORT_LABEL:
@@ -154,25 +178,32 @@ def _ordering(q: Ordering) -> Parts:
     places = [f"{ordinal(n)} place{' (earliest)' if n == 1 else ''}" for n in range(1, len(q.items) + 1)]
     dropdowns, rows = _labelled_rows(places, q.items, lambda n, text: f"{text}:")
     intro = w.HTML("<p>Choose an item for each place, first (earliest) at the top.</p>")
-    return dict(zip(places, dropdowns)), [intro, *rows], lambda: [d.value for d in dropdowns]
+    return dict(zip(places, dropdowns, strict=False)), [intro, *rows], lambda: [d.value for d in dropdowns]
 
 
 @controls.register
 def _matching(q: Matching) -> Parts:
     dropdowns, rows = _labelled_rows(q.items, q.choices, lambda n, text: f"{n}. {shorten(text)}:")
-    return dict(zip(q.items, dropdowns)), rows, lambda: {item: d.value for item, d in zip(q.items, dropdowns)}
+    return (
+        dict(zip(q.items, dropdowns, strict=False)),
+        rows,
+        lambda: {item: d.value for item, d in zip(q.items, dropdowns, strict=False)},
+    )
 
 
 @controls.register
 def _finder(q: EvidenceFinder) -> Parts:
     term = w.Text(
-        value="", description="Search the texts for:", placeholder="a word, e.g. Huawei", style=_WIDE,
+        value="",
+        description="Search the texts for:",
+        placeholder="a word, e.g. Huawei",
+        style=_WIDE,
         continuous_update=False,
     )
     search = w.Button(description="Search", tooltip="List the passages that contain the word", icon="search")
     found = w.HTML('<p role="status" aria-live="polite"></p>')
     picks = RadioGroup(options=[], description="Passages found:")
-    passages: dict[str, "Passage"] = {}
+    passages: dict[str, Passage] = {}
 
     def run_search(_: Any = None) -> None:
         try:
@@ -195,8 +226,12 @@ def _finder(q: EvidenceFinder) -> Parts:
 @controls.register
 def _written(q: Written) -> Parts:
     box = w.Textarea(
-        value="", description="Your answer:", placeholder="Write here; cite claims by id, e.g. C012.",
-        style=_WIDE, layout=w.Layout(width="100%", height="10em"), continuous_update=False,
+        value="",
+        description="Your answer:",
+        placeholder="Write here; cite claims by id, e.g. C012.",
+        style=_WIDE,
+        layout=w.Layout(width="100%", height="10em"),
+        continuous_update=False,
     )
     return {"answer": box}, [box], lambda: box.value
 

@@ -72,7 +72,9 @@ class Written(Question):
 
         known = claim_sources()
         cited = cited_claims(value)
-        marks = tuple((f"{c}: {'a claim of ' + known[c] if c in known else 'no such claim'}", c in known) for c in cited)
+        marks = tuple(
+            (f"{c}: {'a claim of ' + known[c] if c in known else 'no such claim'}", c in known) for c in cited
+        )
         count = self.words(value)
         notes = [f"{count} words"]
         if count < self.min_words:
@@ -90,7 +92,7 @@ class Written(Question):
             return self._remember(Feedback("invalid", str(problem)))
         self.value = text
         status, message, marks = self._judge(text)
-        quotes = tuple(lookup_quote(c) for c, (_, ok) in zip(cited_claims(text), marks) if ok)
+        quotes = tuple(lookup_quote(c) for c, (_, ok) in zip(cited_claims(text), marks, strict=False) if ok)
         rubric = " ".join(f"({n}) {c['criterion']} [{float(c['points']):g} pt]" for n, c in enumerate(self.rubric, 1))
         explanation = (
             f"An instructor marks this answer by the rubric: {rubric} "
@@ -122,6 +124,12 @@ class Written(Question):
     def learner_spec(self, reveal: bool) -> dict[str, Any]:
         """A written answer's copy holds no model answer and nothing sealed."""
         return {
-            "kind": self.kind, "name": self.name, "prompt": self.prompt, **self._fields(),
-            "salt": self.salt, "hint": self.hint, "reveal_after": None, "points": self.points,
+            "kind": self.kind,
+            "name": self.name,
+            "prompt": self.prompt,
+            **self._fields(),
+            "salt": self.salt,
+            "hint": self.hint,
+            "reveal_after": None,
+            "points": self.points,
         }
