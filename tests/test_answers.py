@@ -21,7 +21,9 @@ def test_hash_is_salted_qualified_and_stable():
     assert answers.hash_answer("Huawei", salt) != answers.hash_answer("Huawei", answers.default_salt("q2"))
     assert answers.hash_answer("Huawei", salt, "position 1") != answers.hash_answer("Huawei", salt, "position 2")
     digest = answers.hash_answer("Huawei", salt)
-    assert len(digest) == answers.DIGEST_CHARS and "huawei" not in digest
+    assert len(digest) == answers.DIGEST_CHARS and set(digest) <= set("0123456789abcdef")
+    assert digest == answers.hash_answer("Huawei", answers.default_salt("q1")), "stable across calls"
+    assert digest != answers.hash_answer("Nvidia", salt), "another answer, another digest"
 
 
 def test_hash_needs_a_salt():
