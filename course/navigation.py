@@ -112,7 +112,10 @@ def course_map(all_lessons: list[Lesson]) -> str:
     """The README table: lesson, exercise, minutes, Binder link. Exercise minutes count only
     for exercises that exist (``exercises/NN-slug.ipynb``); the others show "not yet" and
     are left out of the total."""
-    rows = ["| # | Lesson | Exercise | Minutes (teaching + exercises) | Binder |", "|---|---|---|---|---|"]
+    rows = [
+        "| # | Lesson | Exercise | Minutes (teaching + exercises) | Binder (lesson · exercise) |",
+        "|---|---|---|---|---|",
+    ]
     total = missing = 0
     for lesson in all_lessons:
         written = lesson.exercise.exists()
@@ -120,7 +123,9 @@ def course_map(all_lessons: list[Lesson]) -> str:
         minutes = f"{lesson.teaching} + {lesson.exercises}" if written else f"{lesson.teaching} + not yet"
         total += lesson.teaching + (lesson.exercises if written else 0)
         missing += not written
-        badge = f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url('notebooks/' + lesson.name)})"
+        badge = f"[![Binder: lesson](https://mybinder.org/badge_logo.svg)]({binder_url('notebooks/' + lesson.name)})"
+        if written:
+            badge += f" · [exercise on Binder]({binder_url('exercises/' + lesson.name)})"
         rows.append(
             f"| {lesson.number} | [{lesson.title}](notebooks/{lesson.name}) | {exercise} | "
             f"{minutes} | {badge} |"

@@ -146,6 +146,9 @@ def test_course_map_lists_every_lesson_with_binder_link():
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     for path in LESSONS:
         assert navigation.binder_url(f"notebooks/{path.name}") in readme
+        if (paths.EXERCISES / path.name).exists():
+            assert f"[exercise](exercises/{path.name})" in readme
+            assert navigation.binder_url(f"exercises/{path.name}") in readme, "each exercise opens on Binder"
 
 
 def test_readme_links_name_the_repository_of_pyproject():
