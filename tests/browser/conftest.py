@@ -1,11 +1,12 @@
 """A real JupyterLab in Debian's Chromium, driven by Playwright, for the browser tests.
 
 One JupyterLab server per test session, on a free 127.0.0.1 port with a random token, serving
-a temporary folder that holds copies of instructors/widget-gallery.ipynb and of the lessons in
-notebooks/ (the committed files are never touched). Its settings live in a temporary
-JUPYTERLAB_SETTINGS_DIR that turns off the news pop-up and update checks and sets the notebook's
-windowing mode to "none", so cells below the fold are rendered and can be found. Outside CI a
-missing Chromium skips these tests with the install command; on CI (CI=true) it fails them.
+a temporary folder that holds copies of instructors/widget-gallery.ipynb, of the lessons in
+notebooks/ and of the learners' exercises in exercises/ (the committed files are never touched).
+Its settings live in a temporary JUPYTERLAB_SETTINGS_DIR that turns off the news pop-up and update
+checks and sets the notebook's windowing mode to "none", so cells below the fold are rendered and
+can be found. Outside CI a missing Chromium skips these tests with the install command; on CI
+(CI=true) it fails them.
 """
 
 from __future__ import annotations
@@ -63,9 +64,10 @@ class Lab:
             body = response.read()
         return json.loads(body) if body else None
 
-    def run_all(self, page, notebook: str) -> None:
+    def run_all(self, page, notebook: str, shown: str = ".course-question") -> None:
         """Open ``notebook`` (a path under the server root), wait for an idle kernel, Run All
-        from the menu as a student would, and wait until its widgets are shown and it is idle."""
+        from the menu as a student would, and wait until what it shows (``shown``, a CSS
+        selector: its widgets, or an exercise's ``.course-feedback``) is there and it is idle."""
         # ?reset: an empty workspace, so tabs of earlier tests (whose kernels are gone) do not
         # come back and compete with this notebook for the kernel and the Run menu.
         page.goto(f"{self.url}/lab/tree/{notebook}?reset&token={self.token}")
@@ -74,7 +76,7 @@ class Lab:
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
-            page.locator(".course-question").last.wait_for(state="attached")
+            page.locator(shown).last.wait_for(state="attached")
             page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
         except Exception:
             shot = self.root.parent / f"failed-{notebook.replace('/', '-')}.png"
@@ -110,6 +112,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterato
     root.mkdir()
     shutil.copy(GALLERY, root / GALLERY.name)
     shutil.copytree(paths.NOTEBOOKS, root / "notebooks")
+    shutil.copytree(paths.EXERCISES, root / "exercises")
     for name, values in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(values))

@@ -1,5 +1,10 @@
 """The widget gallery in a real JupyterLab: run all cells, answer wrong then right by mouse and by
-keyboard, read the feedback a student sees, and check the course's own output with axe-core."""
+keyboard, read the feedback a student sees, and check the course's own output with axe-core.
+
+One Run All serves every step (each Run All costs 10-20 s): the steps run in one test, in a fixed
+order. The number question and the choice question are independent; on the choice question the
+count of tries matters only to the Show answer step, which therefore goes first on it, and every
+later step sets the option it checks and waits for a verdict unlike the one shown before it."""
 
 from __future__ import annotations
 
@@ -39,8 +44,7 @@ def check_and_time(page, question: str, press) -> float:
     return page.evaluate("window.__courseFeedback - window.__courseClick")
 
 
-def test_choice_wrong_then_right_by_clicking(page, lab, timings, record_property):
-    lab.run_all(page, "widget-gallery.ipynb")
+def choice_wrong_then_right_by_clicking(page, timings, record_property):
     question = page.locator(CHOICE)
     question.scroll_into_view_if_needed()
     check = question.get_by_role("button", name="Check")
@@ -56,8 +60,7 @@ def test_choice_wrong_then_right_by_clicking(page, lab, timings, record_property
     record_property("click_to_feedback_ms", [round(wrong), round(right)])
 
 
-def test_number_wrong_then_right_by_keyboard(page, lab, timings, record_property):
-    lab.run_all(page, "widget-gallery.ipynb")
+def number_wrong_then_right_by_keyboard(page, timings, record_property):
     question = page.locator(NUMBER)
     question.scroll_into_view_if_needed()
     box = question.get_by_role("textbox")
@@ -93,8 +96,8 @@ def tab_to(page, name: str, limit: int = 12) -> None:
     pytest.fail(f"{name!r} cannot be reached with Tab")
 
 
-def test_choice_by_keyboard_and_show_answer(page, lab):
-    lab.run_all(page, "widget-gallery.ipynb")
+def choice_by_keyboard_and_show_answer(page):
+    """Needs the choice question untried: its first wrong try leaves 1 more before Show answer."""
     question = page.locator(CHOICE)
     question.scroll_into_view_if_needed()
     first = question.get_by_role("radio").first
@@ -113,8 +116,7 @@ def test_choice_by_keyboard_and_show_answer(page, lab):
     assert "ℹ" in text and "82%" in text and "Evidence" in text
 
 
-def test_radio_group_is_one_tab_stop_with_arrow_keys(page, lab):
-    lab.run_all(page, "widget-gallery.ipynb")
+def radio_group_is_one_tab_stop_with_arrow_keys(page):
     question = page.locator(CHOICE)
     question.scroll_into_view_if_needed()
     radios = question.get_by_role("radio")
@@ -127,17 +129,31 @@ def test_radio_group_is_one_tab_stop_with_arrow_keys(page, lab):
     region = question.locator('[role="status"][aria-live="polite"]')
     assert region.count() == 1
     handle = region.element_handle()
+    before = region.inner_html()  # what the step before left, a verdict unlike this one's
     page.keyboard.press("Enter")
+    page.wait_for_function("([el, before]) => el.innerHTML !== before", arg=[handle, before])
     feedback_of(page, CHOICE).get_by_text("Check your answer", exact=False).or_(
         feedback_of(page, CHOICE).get_by_text("Not right yet", exact=False)).or_(
         feedback_of(page, CHOICE).get_by_text("Correct", exact=False)).first.wait_for()
     assert page.evaluate("(el) => el.isConnected", handle), "the live region is updated, not replaced"
 
 
-def test_no_serious_accessibility_violations_in_course_output(page, lab, serious_violations):
-    lab.run_all(page, "widget-gallery.ipynb")
+def no_serious_accessibility_violations_in_course_output(page, serious_violations):
+    """Runs after a right answer, so the wait below is for the new wrong verdict."""
     page.locator(CHOICE).get_by_label("34%").check()
     page.locator(CHOICE).get_by_role("button", name="Check").click()
     feedback_of(page, CHOICE).get_by_text("Not right yet", exact=False).wait_for()
     serious = serious_violations(page)
     assert not serious, "\n".join(serious)
+
+
+def test_gallery_by_mouse_and_keyboard_in_one_run_all(page, lab, timings, record_property, serious_violations):
+    """The steps in an order where each one's wait is for a new verdict (the choice question
+    lists 34%, 82%, 70%; 82% is right): Show answer on the untried question (34% twice, then
+    revealed); arrow keys to 82% (correct); click 34% (wrong), 82% (correct); 34% (wrong) for axe."""
+    lab.run_all(page, "widget-gallery.ipynb")
+    number_wrong_then_right_by_keyboard(page, timings, record_property)
+    choice_by_keyboard_and_show_answer(page)
+    radio_group_is_one_tab_stop_with_arrow_keys(page)
+    choice_wrong_then_right_by_clicking(page, timings, record_property)
+    no_serious_accessibility_violations_in_course_output(page, serious_violations)
