@@ -78,7 +78,7 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
             status = sub.problem.split(" (")[0]
             note = sub.note if sub.problem == "duplicate" else f"{sub.problem}; {sub.note}"
             rows.append(Row(sub.student, sub.stem or "", status, 0.0 if sub.stem and status != "duplicate" else None,
-                            maximum if sub.stem else None, note, sub.relpath))
+                            maximum if sub.stem else None, note, sub.relpath, late=sub.late))
             if sub.stem and status != "duplicate":
                 seen.add((sub.student, sub.stem))
             continue
@@ -92,7 +92,8 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
                     comments[(sub.student, sub.stem, q.id)] = said
         result = judging.judge(questions[sub.stem], results[job.key], cells, marks, cell_notes)
         note = "; ".join([sub.note, *result.review, *result.notes])
-        rows.append(Row(sub.student, sub.stem, result.status, result.points, result.max_points, note, sub.relpath, result))
+        rows.append(Row(sub.student, sub.stem, result.status, result.points, result.max_points, note, sub.relpath, result,
+                        late=sub.late))
         seen.add((sub.student, sub.stem))
     students = sorted({r.student for r in rows if r.exercise and r.student != "unknown"})
     for student in students:

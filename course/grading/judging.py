@@ -70,7 +70,9 @@ def _num(x: float) -> float:
 def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] | None = None,
           cell_notes: list[dict] | None = None) -> ExerciseResult:
     """Judge one run of one submission against ``questions`` (the exercise's plain questions).
-    ``marks`` maps a written question's id to the points an instructor gave it."""
+    ``marks`` maps a written question's id to the points an instructor gave it, or to
+    ``(points so far, every criterion marked?, "k of n")``. A submission whose written answers
+    are not fully marked yet is ``to mark``: its points are not final."""
     marks = marks or {}
     answers = run.get("answers") or {}
     rejected = run.get("rejected") or {}
@@ -101,10 +103,16 @@ def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] 
                 results.append(QuestionResult(q.id, q.kind, 0.0, maximum, "invalid" if value else "unanswered",
                                               "a written answer is text (a string)", answer=value))
                 continue
-            if q.id in marks:
-                got = max(0.0, min(maximum, float(marks[q.id])))
+            mark = marks.get(q.id)
+            given, complete, criteria = (mark, True, "") if isinstance(mark, (int, float)) else (mark or (None, False, ""))
+            if given is not None and complete:
+                got = max(0.0, min(maximum, float(given)))
                 results.append(QuestionResult(q.id, q.kind, _num(got), maximum, "marked",
                                               "marked by an instructor with the rubric", answer=text))
+            elif given is not None:
+                got = max(0.0, min(maximum, float(given)))
+                results.append(QuestionResult(q.id, q.kind, _num(got), maximum, "to mark",
+                                              f"partly marked so far ({criteria} rubric criteria)", answer=text))
             else:
                 results.append(QuestionResult(q.id, q.kind, 0.0, maximum, "to mark",
                                               "waiting for an instructor's marks", answer=text))
@@ -133,6 +141,8 @@ def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] 
         notes.append(f"and {len(run['errors']) - 5} more cells raised errors")
     if run.get("output_truncated"):
         notes.append("its output was cut at the size limit")
+    if results and all(r.status == "unanswered" for r in results) and ended == "completed" and not run.get("errors"):
+        notes.append("no question answered (is this the unanswered copy of the exercise?)")
     pending = [r.id for r in results if r.status == "to mark"]
     if pending:
         notes.append(f"written answers to mark: {', '.join(pending)}")
@@ -140,6 +150,8 @@ def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] 
         status = "review"
     elif ended != "completed":
         status = "partly graded"
+    elif pending:
+        status = "to mark"  # the automatic part is done; the points are not final until marked
     else:
         status = "graded"
     total = _num(sum(r.points for r in results))
