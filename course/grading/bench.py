@@ -166,6 +166,12 @@ def _run_nbgrader(exe: Path, folder: Path) -> tuple[float, str]:
     return seconds, (done.stderr[-2000:] if done.returncode else "")
 
 
+def _figures(seconds: float, notebooks: int, ours: float) -> str:
+    """One line of nbgrader's figures, compared with the grader's ``ours`` seconds."""
+    return (f"  {seconds:7.1f} s  {seconds / notebooks:5.2f} s per notebook  ({notebooks / seconds:5.2f} notebooks/s)"
+            f"   course.grading is {seconds / ours:4.1f}x faster")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.grading.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=20)
@@ -185,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         ours = time.perf_counter() - start
         statuses = sorted({r.status for r in rows})
         print(f"course.grading  {workers} workers, sandbox: {'bubblewrap' if cli.sandbox.available()[0] else 'NONE'}")
-        print(f"  {ours:7.1f} s  {ours / notebooks:5.2f} s per notebook  ({notebooks / ours:5.2f} notebooks/s; statuses {statuses})")
+        print(f"  {ours:7.1f} s  {ours / notebooks:5.2f} s per notebook  ({notebooks / ours:5.2f} notebooks/s; "
+              f"statuses {statuses})")
         start = time.perf_counter()
         cli.grade(subs, work / "out", workers=workers, exercises=exercises_dir, progress=False)
         print(f"  re-run from cache: {time.perf_counter() - start:.1f} s")
@@ -195,9 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             one = work / "nbgrader-1"
             _nbgrader_course(one, stems, sources, students, subs)
             seconds, error = _run_nbgrader(exe, one)
-            print(f"nbgrader autograde, 1 process")
-            print(f"  {seconds:7.1f} s  {seconds / notebooks:5.2f} s per notebook  ({notebooks / seconds:5.2f} notebooks/s)"
-                  f"   course.grading is {seconds / ours:4.1f}x faster" + (f"\n  FAILED: {error}" if error else ""))
+            print("nbgrader autograde, 1 process")
+            print(_figures(seconds, notebooks, ours) + (f"\n  FAILED: {error}" if error else ""))
             halves = [students[0::2], students[1::2]]
             folders = []
             for n, half in enumerate(halves):
@@ -213,9 +219,8 @@ def main(argv: list[str] | None = None) -> int:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for f in folders]
             codes = [p.wait() for p in running]
             seconds2 = time.perf_counter() - start
-            print(f"nbgrader autograde, 2 processes (a course folder each)")
-            print(f"  {seconds2:7.1f} s  {seconds2 / notebooks:5.2f} s per notebook  ({notebooks / seconds2:5.2f} notebooks/s)"
-                  f"   course.grading is {seconds2 / ours:4.1f}x faster" + (f"  exit codes {codes}" if any(codes) else ""))
+            print("nbgrader autograde, 2 processes (a course folder each)")
+            print(_figures(seconds2, notebooks, ours) + (f"  exit codes {codes}" if any(codes) else ""))
     finally:
         if args.keep:
             print(f"\nwork folder kept: {work}")

@@ -85,7 +85,10 @@ def read_marks(out: Path) -> dict[tuple[str, str, str, str], dict]:
         return {(r["student"], r["exercise"], r["question"], r["criterion"]): r for r in csv.DictReader(handle)}
 
 
-def marks_for(existing: dict, student: str, exercise: str, question) -> tuple[tuple[float, bool, str] | None, list[str]]:
+Marks = tuple[float, bool, str]  # points given so far, every criterion marked?, "k of n"
+
+
+def marks_for(existing: dict, student: str, exercise: str, question) -> tuple[Marks | None, list[str]]:
     """((points given, every criterion marked?, "k of n"), comments) for one written question,
     or (None, comments) when no criterion is marked yet."""
     total, marked, comments = 0.0, 0, []
@@ -105,7 +108,7 @@ def marks_for(existing: dict, student: str, exercise: str, question) -> tuple[tu
                 pass
         said = (row.get("comment") or "").strip()
         if given is not None or said:
-            score = f"{fmt(given)} / {fmt(criterion['points'])}" if given is not None else f"– / {fmt(criterion['points'])}"
+            score = f"{fmt(given) if given is not None else '–'} / {fmt(criterion['points'])}"
             comments.append(f"{score}: {criterion['criterion']}" + (f" — *{said}*" if said else ""))
     return ((total, marked == len(criteria), f"{marked} of {len(criteria)}") if marked else None), comments
 
@@ -159,7 +162,8 @@ def write_marking(out: Path, rows: list[Row], questions: dict[str, list], existi
                 if old.get("answer_sha") and old.get("answer_sha") != sha and points:
                     comment = (comment + " " if comment else "") + "[answer changed since marked]"
                 pending += not points
-                sheet.append([student, exercise, qid, criterion["criterion"], fmt(criterion["points"]), points, comment, sha])
+                sheet.append([student, exercise, qid, criterion["criterion"], fmt(criterion["points"]), points,
+                              comment, sha])
     _write_csv(folder / "written-answers.csv", MARKING_FIELDS, sheet)
     (folder / "written-answers.md").write_text("\n".join(readable).rstrip() + "\n", encoding="utf-8")
     return pending
@@ -168,8 +172,8 @@ def write_marking(out: Path, rows: list[Row], questions: dict[str, list], existi
 # -- gradebooks ---------------------------------------------------------------------------
 def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
     _write_csv(out / "gradebook.csv", ["student", "exercise", "points", "max_points", "status", "late", "note", "file"],
-               [[r.student, r.exercise, fmt(r.points), fmt(r.max_points), r.status, "late" if r.late else "", r.note, r.file]
-                for r in rows])
+               [[r.student, r.exercise, fmt(r.points), fmt(r.max_points), r.status, "late" if r.late else "", r.note,
+                 r.file] for r in rows])
     students = sorted({r.student for r in rows if r.exercise})
     best = {(r.student, r.exercise): r for r in rows if r.exercise and r.status != "duplicate"}
     wide = []
@@ -187,8 +191,10 @@ def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
     for r in rows:
         if r.result and r.status != "duplicate":
             for q in r.result.questions:
-                qrows.append([r.student, r.exercise, q.id, q.kind, fmt(q.points), fmt(q.max_points), q.status, q.reason])
-    _write_csv(out / "questions.csv", ["student", "exercise", "question", "kind", "points", "max_points", "status", "reason"], qrows)
+                qrows.append([r.student, r.exercise, q.id, q.kind, fmt(q.points), fmt(q.max_points), q.status,
+                              q.reason])
+    _write_csv(out / "questions.csv",
+               ["student", "exercise", "question", "kind", "points", "max_points", "status", "reason"], qrows)
 
 
 def write_feedback(out: Path, rows: list[Row], questions: dict[str, list], comments: dict) -> None:
@@ -221,7 +227,8 @@ def write_feedback(out: Path, rows: list[Row], questions: dict[str, list], comme
             if r.status in ("missing",):
                 lines += ["No file for this exercise was found in your submission.", ""]
             elif not r.result:
-                lines += [f"Your file could not be graded: {r.note}. Please check it opens in JupyterLab and submit it again.", ""]
+                lines += [f"Your file could not be graded: {r.note}. "
+                          "Please check it opens in JupyterLab and submit it again.", ""]
             if r.result:
                 lines += ["| Question | Points | Verdict | Comment |", "|---|---|---|---|"]
                 for q in r.result.questions:
@@ -229,7 +236,8 @@ def write_feedback(out: Path, rows: list[Row], questions: dict[str, list], comme
                     if q.status not in ("correct", "marked") and q.hint:
                         comment += f" Hint: {q.hint}"
                     comment = comment.replace("|", "\\|").replace("\n", " ")
-                    lines.append(f"| {q.id} | {fmt(q.points)} / {fmt(q.max_points)} | {STATUS_WORDS.get(q.status, q.status)} | {comment} |")
+                    verdict = STATUS_WORDS.get(q.status, q.status)
+                    lines.append(f"| {q.id} | {fmt(q.points)} / {fmt(q.max_points)} | {verdict} | {comment} |")
                 lines.append("")
                 for q in r.result.questions:
                     extra = comments.get((student, r.exercise, q.id))
@@ -279,7 +287,8 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
     tops = [f"{labels[i]} %" for i in range(10) if bands[i] == most]
     median = sorted(percents)[len(percents) // 2]
     where = tops[0] if len(tops) == 1 else ", ".join(tops[:-1]) + " and " + tops[-1]
-    return (f"Of {len(percents)} graded student-exercises, the most common score band{'s are' if len(tops) > 1 else ' is'} "
+    bands_are = "bands are" if len(tops) > 1 else "band is"
+    return (f"Of {len(percents)} graded student-exercises, the most common score {bands_are} "
             f"{where} of the points ({most} each); the median score is {median:.0f} %.")
 
 
@@ -309,29 +318,35 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
         lines += [f"| {10 * i}–{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(bands)]
         lines.append("")
     lines += ["## Per question", "",
-              "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered | to mark |",
+              "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered "
+              "| to mark |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for stem in sorted(questions):
         results = [q for r in graded if r.exercise == stem for q in r.result.questions]
         for question in questions[stem]:
             mine = [q for q in results if q.id == question.id]
             n = len(mine) or 1
-            share = lambda *states: f"{100 * sum(q.status in states for q in mine) / n:.0f} %"  # noqa: E731
+
+            def share(*states: str, mine: list = mine, n: int = n) -> str:
+                return f"{100 * sum(q.status in states for q in mine) / n:.0f} %"
+
             unmarked = question.kind == "written" and mine and not any(q.status == "marked" or q.points for q in mine)
             mean = "–" if unmarked else f"{sum(q.points for q in mine) / n:.2f}"
             lines.append(f"| {stem} | {question.id} | {question.kind} | {fmt(question.points)} | {mean} | "
-                         f"{share('correct', 'marked')} | {share('partial')} | {share('incorrect', 'invalid', 'rejected')} | "
-                         f"{share('unanswered')} | {share('to mark')} |")
+                         f"{share('correct', 'marked')} | {share('partial')} | "
+                         f"{share('incorrect', 'invalid', 'rejected')} | {share('unanswered')} | {share('to mark')} |")
     lines.append("")
     flagged = [r for r in rows if r.status == "review"]
     if flagged:
         lines += ["## For review", "", "Scored as usual, but the code did something a person should look at:", ""]
         for r in flagged:
-            lines.append(f"- **{r.student}**, {r.exercise} (`{r.file}`): " + "; ".join(r.result.review if r.result else []))
+            why = "; ".join(r.result.review if r.result else [])
+            lines.append(f"- **{r.student}**, {r.exercise} (`{r.file}`): {why}")
         lines.append("")
     problems = [r for r in rows if r.status not in ("graded", "review", "partly graded", "to mark")]
     if problems:
-        lines += ["## Files not graded, and missing exercises", "", "| student | exercise | status | file | note |", "|---|---|---|---|---|"]
+        lines += ["## Files not graded, and missing exercises", "",
+                  "| student | exercise | status | file | note |", "|---|---|---|---|---|"]
         for r in problems:
             lines.append(f"| {r.student} | {r.exercise} | {r.status} | {r.file} | {r.note.replace('|', '/')} |")
         lines.append("")

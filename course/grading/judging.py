@@ -18,12 +18,16 @@ from typing import Any
 REVIEW_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.M), why) for p, why in (
     (r"input_transformers|ast_transformers|events\.register|register_magic|set_custom_exc|\.run_cell\b",
      "changes how IPython runs cells"),
-    (r"^\s*def\s+check\s*\(|^\s*check\s*=[^=]|\bglobals\(\)\s*\[\s*['\"]check['\"]", "redefines the self-check `check`"),
-    (r"def\s+__(eq|ne|hash|lt|le|gt|ge|bool|float|index|str|repr)__\b", "defines its own comparison or conversion methods"),
-    (r"\bos\._exit\b|\bos\.kill\b|\bos\.abort\b|\bsys\.exit\b|\bsignal\.|\bos\.fork\b", "ends its kernel or signals processes"),
+    (r"^\s*def\s+check\s*\(|^\s*check\s*=[^=]|\bglobals\(\)\s*\[\s*['\"]check['\"]",
+     "redefines the self-check `check`"),
+    (r"def\s+__(eq|ne|hash|lt|le|gt|ge|bool|float|index|str|repr)__\b",
+     "defines its own comparison or conversion methods"),
+    (r"\bos\._exit\b|\bos\.kill\b|\bos\.abort\b|\bsys\.exit\b|\bsignal\.|\bos\.fork\b",
+     "ends its kernel or signals processes"),
     (r"\bctypes\b|gc\.get_objects|sys\._getframe|__subclasses__|\bsys\.modules\b|__builtins__|\bimport\s+builtins\b|\bsys\.settrace\b",
      "reaches into the interpreter"),
-    (r"\bsubprocess\b|\bos\.system\b|\bos\.popen\b|\bsocket\b|\burllib\b|\brequests\b|http\.client|^\s*!", "runs programs or uses the network"),
+    (r"\bsubprocess\b|\bos\.system\b|\bos\.popen\b|\bsocket\b|\burllib\b|\brequests\b|http\.client|^\s*!",
+     "runs programs or uses the network"),
     (r"solutions/|questions/|\.\./|/work/|/root\b|/home/|/etc/|/proc/|\.git/", "touches files outside its own folder"),
 ))
 
@@ -104,7 +108,9 @@ def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] 
                                               "a written answer is text (a string)", answer=value))
                 continue
             mark = marks.get(q.id)
-            given, complete, criteria = (mark, True, "") if isinstance(mark, (int, float)) else (mark or (None, False, ""))
+            if isinstance(mark, (int, float)):
+                mark = (mark, True, "")
+            given, complete, criteria = mark or (None, False, "")
             if given is not None and complete:
                 got = max(0.0, min(maximum, float(given)))
                 results.append(QuestionResult(q.id, q.kind, _num(got), maximum, "marked",

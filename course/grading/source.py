@@ -19,6 +19,7 @@ from typing import Any
 
 from course.questions import source as _source
 
+
 def questions_folder() -> Path:
     return _source.folder()
 

@@ -40,12 +40,15 @@ WRONG = {
                        '"300 million yuan": "acquiring data sets for training models", '
                        '"100 million yuan": "attract new AI research institutions to the city", '
                        '"up to 500 million yuan": "strengthen the domestic semiconductor supply chain", '
-                       '"around $700 million": "promising LLM startups", "Over $8 billion": "subsidising computing power"}',
+                       '"around $700 million": "promising LLM startups", '
+                       '"Over $8 billion": "subsidising computing power"}',
     "up_to": 'up_to = "It is stated in a different currency from the programme."',
     "totals_supported": 'totals_supported = ["All three totals can be dated at least to the month.", '
                         '"Shenzhen\'s fund is for AI models."]',
     "find_inefficiency": 'find_inefficiency = "C101"',
 }
+# The checkout the virtual environment lives in (another worktree, here): hidden as well.
+OTHER_CHECKOUT = Path(sys.prefix).absolute().parent
 ESCAPE = f'''\
 import os
 tried = []
@@ -60,7 +63,7 @@ for target in [{str(ROOT / "data" / "escaped.txt")!r}, {str(ROOT / "course" / "e
         tried.append("refused " + type(error).__name__)
 for secret in [{str(ROOT / "solutions" / f"{STEM}.ipynb")!r}, {str(ROOT / "questions" / f"{STEM}.toml")!r},
                {str(ROOT / "questions")!r}, {str(ROOT / "instructors")!r}, {str(ROOT / ".git" / "HEAD")!r},
-               {str(Path.home() / ".bashrc")!r}, {str(Path(sys.prefix).absolute().parent / "solutions" / f"{STEM}.ipynb")!r}]:
+               {str(Path.home() / ".bashrc")!r}, {str(OTHER_CHECKOUT / "solutions" / f"{STEM}.ipynb")!r}]:
     try:
         found = open(secret).read() if os.path.isfile(secret) else os.listdir(secret)
         tried.append("READ " + secret)
@@ -69,6 +72,8 @@ for secret in [{str(ROOT / "solutions" / f"{STEM}.ipynb")!r}, {str(ROOT / "quest
 tried.append("SUBMISSIONS VISIBLE" if os.path.exists({{SUBMISSIONS!r}}) else "submissions hidden")
 support_written = " | ".join(tried)
 '''
+FAKE_CHECK = "def check(*args):\n    print('✓ Correct')\n    return True"
+BLANK_LATER_CELLS = "def blank(lines):\n    return []\nget_ipython().input_transformers_cleanup.append(blank)"
 ALWAYS_EQUAL = ("class Anything:\n    def __eq__(self, other):\n        return True\n"
                 "    def __hash__(self):\n        return 0")
 
@@ -84,16 +89,17 @@ CASES = {
         "blog_vs_shenzhen": 'blog_vs_shenzhen = subsidies.loc[["S17"], "value"] / subsidies.loc["S14", "value"]',
         "up_to": CORRECT["up_to"].replace("up_to = \"", "up_to = [\"").replace("programme.\"", "programme.\"]")}},
         "to mark", AUTO - POINTS["blog_vs_shenzhen"] - POINTS["up_to"]),
-    "redefined-checker": ({"answers": WRONG, "insert": {0: ["def check(*args):\n    print('✓ Correct')\n    return True"]}},
-                          "review", 0),
+    "redefined-checker": ({"answers": WRONG, "insert": {0: [FAKE_CHECK]}}, "review", 0),
     "always-equal": ({"answers": {q: f"{q} = Anything()" for q in ORDER}, "insert": {0: [ALWAYS_EQUAL]}}, "review", 0),
-    "input-transformer": ({"insert": {2: ["def blank(lines):\n    return []\n"
-                                          "get_ipython().input_transformers_cleanup.append(blank)"]}}, "review", BEFORE_UP_TO),
+    "input-transformer": ({"insert": {2: [BLANK_LATER_CELLS]}}, "review", BEFORE_UP_TO),
     "os-exit": ({"insert": {2: ["import os\nos._exit(0)"]}}, "review", BEFORE_UP_TO),
     "escape": ({"answers": {"support_written": ESCAPE}}, "review", AUTO),
 }
+BROKEN = {"invalid-json": (b'{"cells": [', "invalid notebook"),
+          "not-a-notebook": (b"%PDF-1.4 not a notebook", "not a notebook"),
+          "empty-file": (b"", "empty file")}
 EXPECTED = {**{s: (status, points) for s, (_, status, points) in CASES.items()},
-            "invalid-json": ("invalid notebook", 0), "not-a-notebook": ("not a notebook", 0), "empty-file": ("empty file", 0)}
+            **{s: (status, 0) for s, (_, status) in BROKEN.items()}}
 
 
 def _tree(*folders: Path) -> dict[str, str]:
@@ -122,10 +128,12 @@ def graded(tmp_path_factory):
     for student, (spec, _, _) in CASES.items():
         answers = {} if spec.get("blank") else dict(CORRECT)
         answers.update(spec.get("answers", {}))
-        answers = {q: (code.replace("{SUBMISSIONS!r}", repr(str(subs))).replace("{OUT!r}", repr(str(out))) if code else code)
-                   for q, code in answers.items()}
-        synthetic.write(subs / student / f"{STEM}.ipynb", synthetic.submission(exercise, answers, insert=spec.get("insert")))
-    for student, data in [("invalid-json", b'{"cells": ['), ("not-a-notebook", b"%PDF-1.4 not a notebook"), ("empty-file", b"")]:
+        for qid, code in answers.items():
+            if code:
+                answers[qid] = code.replace("{SUBMISSIONS!r}", repr(str(subs))).replace("{OUT!r}", repr(str(out)))
+        nb = synthetic.submission(exercise, answers, insert=spec.get("insert"))
+        synthetic.write(subs / student / f"{STEM}.ipynb", nb)
+    for student, (data, _) in BROKEN.items():
         (subs / student).mkdir()
         (subs / student / f"{STEM}.ipynb").write_bytes(data)
     before = _tree(*_watched(subs))
@@ -198,7 +206,8 @@ def test_outputs_written_and_stable(graded):
         assert (out / name).exists(), name
     marking = (out / "marking" / "written-answers.md").read_text()
     assert "**Identical to the model answer.**" in marking  # "correct" handed in the solution's text
-    first = {name: (out / name).read_bytes() for name in ["gradebook.csv", "gradebook-wide.csv", "questions.csv", "summary.md"]}
+    names = ["gradebook.csv", "gradebook-wide.csv", "questions.csv", "summary.md"]
+    first = {name: (out / name).read_bytes() for name in names}
     # A second run reads the cached runs back and writes the same gradebook.
     _grade(out.parent / "submissions", out)
     assert {name: (out / name).read_bytes() for name in first} == first
@@ -220,7 +229,8 @@ def test_written_marks_are_merged_on_the_next_run(graded):
         writer.writeheader()
         writer.writerows(lines)
     again = {r.student: r for r in _grade(out.parent / "submissions", out) if r.exercise == STEM}
-    assert (again["correct"].status, again["correct"].points) == ("graded", pytest.approx(AUTO + POINTS["support_written"]))
+    full = AUTO + POINTS["support_written"]
+    assert (again["correct"].status, again["correct"].points) == ("graded", pytest.approx(full))
     assert again["escape"].status == "review"
     assert "Well cited." in (out / "feedback" / "correct.md").read_text()
     assert "Well cited." in sheet.read_text()  # the sheet keeps the marks
