@@ -34,7 +34,7 @@ help:
 	@echo "make nav      regenerate lesson navigation and the README course map"
 	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
 	@echo "make grade SUBMISSIONS=folder OUT=folder   grade a class (see INSTRUCTORS.md)"
-	@echo "make bench-grading  time the grader against nbgrader on synthetic submissions (STUDENTS=20)"
+	@echo "make bench-grading  time the grader against nbgrader on submissions built from the exercises (STUDENTS=20)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -1,8 +1,9 @@
 """``make bench-grading``: the grader against nbgrader's autograde on the same submissions.
 
-Builds N synthetic submissions per exercise (the real exercises/ and questions/ when they
-exist, else the fixture exercise of ``synthetic``), each carrying nbgrader's cell metadata and
-one nbgrader test cell per question, so both graders grade the very same files. Then times:
+Builds N submissions per exercise from the real ``exercises/`` (answer cells filled from
+``solutions/``: mostly right, some wrong, some blank; see ``synthetic``), each carrying
+nbgrader's cell metadata and one nbgrader test cell per question, so both graders grade the
+very same files. Then times:
 
 * ``python -m course grade`` (``course.grading``), workers = cores, nothing cached;
 * nbgrader's ``autograde`` (installed by this script into a throwaway virtual environment,
@@ -116,15 +117,7 @@ def build(folder: Path, students: int) -> tuple[Path, Path, list[str], dict[str,
     """(submissions, exercises folder, stems, nbgrader source notebooks by stem)."""
     stems = source.stems()
     exercises_dir = paths.EXERCISES
-    solution_code: dict[str, dict[str, str]] = {}
-    if stems and all((paths.EXERCISES / f"{s}.ipynb").exists() and (paths.SOLUTIONS / f"{s}.ipynb").exists() for s in stems):
-        for stem in stems:
-            solution_code[stem] = _solution_cells(paths.SOLUTIONS / f"{stem}.ipynb", [q.id for q in source.load(stem).exercises])
-    else:
-        questions_dir, exercises_dir = synthetic.fixture_exercise(folder / "fixture")
-        source.use_folder(questions_dir)
-        stems = [synthetic.STEM]
-        solution_code[synthetic.STEM] = dict(synthetic.CORRECT)
+    solution_code = {stem: synthetic.solution_code(stem) for stem in stems}
     rng = random.Random(12)
     subs = folder / "submissions"
     sources = {}
@@ -136,21 +129,6 @@ def build(folder: Path, students: int) -> tuple[Path, Path, list[str], dict[str,
             nb = synthetic.submission(sources[stem], _answers_for(questions, solution_code[stem], rng))
             synthetic.write(subs / f"student{n:03d}" / f"{stem}.ipynb", nb)
     return subs, exercises_dir, stems, sources
-
-
-def _solution_cells(path: Path, ids: list[str]) -> dict[str, str]:
-    """Each question's solution code (the cell that assigns it in solutions/)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    found = {}
-    for cell in nb["cells"]:
-        text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        if cell["cell_type"] != "code" or "### BEGIN SOLUTION" not in text:
-            continue
-        body = text.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", "")
-        for qid in ids:
-            if f"{qid} =" in body and qid not in found:
-                found[qid] = body
-    return found
 
 
 def _nbgrader_course(folder: Path, stems: list[str], sources: dict[str, dict], students: list[str], subs: Path) -> None:
@@ -188,6 +166,12 @@ def _run_nbgrader(exe: Path, folder: Path) -> tuple[float, str]:
     return seconds, (done.stderr[-2000:] if done.returncode else "")
 
 
+def _figures(seconds: float, notebooks: int, ours: float) -> str:
+    """One line of nbgrader's figures, compared with the grader's ``ours`` seconds."""
+    return (f"  {seconds:7.1f} s  {seconds / notebooks:5.2f} s per notebook  ({notebooks / seconds:5.2f} notebooks/s)"
+            f"   course.grading is {seconds / ours:4.1f}x faster")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.grading.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=20)
@@ -207,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         ours = time.perf_counter() - start
         statuses = sorted({r.status for r in rows})
         print(f"course.grading  {workers} workers, sandbox: {'bubblewrap' if cli.sandbox.available()[0] else 'NONE'}")
-        print(f"  {ours:7.1f} s  {ours / notebooks:5.2f} s per notebook  ({notebooks / ours:5.2f} notebooks/s; statuses {statuses})")
+        print(f"  {ours:7.1f} s  {ours / notebooks:5.2f} s per notebook  ({notebooks / ours:5.2f} notebooks/s; "
+              f"statuses {statuses})")
         start = time.perf_counter()
         cli.grade(subs, work / "out", workers=workers, exercises=exercises_dir, progress=False)
         print(f"  re-run from cache: {time.perf_counter() - start:.1f} s")
@@ -217,9 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             one = work / "nbgrader-1"
             _nbgrader_course(one, stems, sources, students, subs)
             seconds, error = _run_nbgrader(exe, one)
-            print(f"nbgrader autograde, 1 process")
-            print(f"  {seconds:7.1f} s  {seconds / notebooks:5.2f} s per notebook  ({notebooks / seconds:5.2f} notebooks/s)"
-                  f"   course.grading is {seconds / ours:4.1f}x faster" + (f"\n  FAILED: {error}" if error else ""))
+            print("nbgrader autograde, 1 process")
+            print(_figures(seconds, notebooks, ours) + (f"\n  FAILED: {error}" if error else ""))
             halves = [students[0::2], students[1::2]]
             folders = []
             for n, half in enumerate(halves):
@@ -235,11 +219,9 @@ def main(argv: list[str] | None = None) -> int:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for f in folders]
             codes = [p.wait() for p in running]
             seconds2 = time.perf_counter() - start
-            print(f"nbgrader autograde, 2 processes (a course folder each)")
-            print(f"  {seconds2:7.1f} s  {seconds2 / notebooks:5.2f} s per notebook  ({notebooks / seconds2:5.2f} notebooks/s)"
-                  f"   course.grading is {seconds2 / ours:4.1f}x faster" + (f"  exit codes {codes}" if any(codes) else ""))
+            print("nbgrader autograde, 2 processes (a course folder each)")
+            print(_figures(seconds2, notebooks, ours) + (f"  exit codes {codes}" if any(codes) else ""))
     finally:
-        source.use_folder(None)
         if args.keep:
             print(f"\nwork folder kept: {work}")
         else:

@@ -35,10 +35,11 @@ def generated_cells(exercises: Path, stem: str) -> dict[str, str]:
     return found
 
 
-def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limits: runner.Limits = runner.Limits(),
+def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limits: runner.Limits | None = None,
           exercises: Path = paths.EXERCISES, progress: bool = True, require_sandbox: bool = False,
           root: Path = paths.ROOT) -> list[Row]:
     out = Path(out)
+    limits = limits or runner.Limits()
     out.mkdir(parents=True, exist_ok=True)
     stems = source.stems()
     questions = {stem: list(source.load(stem).exercises) for stem in stems}
@@ -48,7 +49,8 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
         if require_sandbox:
             raise SystemExit(f"bubblewrap is {why}; refusing to grade without the sandbox (--require-sandbox)")
         print(sandbox.MISSING_WARNING.format(why=why), file=sys.stderr, flush=True)
-        sandbox_note = f"bubblewrap is {why}: submissions ran without the sandbox (limits on time, memory and output only)."
+        sandbox_note = (f"bubblewrap is {why}: submissions ran without the sandbox "
+                        "(limits on time, memory and output only).")
     found = submissions.discover(Path(submissions_dir), stems)
     generated = {stem: generated_cells(exercises, stem) for stem in stems}
     jobs, plan = [], []
@@ -78,7 +80,7 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
             status = sub.problem.split(" (")[0]
             note = sub.note if sub.problem == "duplicate" else f"{sub.problem}; {sub.note}"
             rows.append(Row(sub.student, sub.stem or "", status, 0.0 if sub.stem and status != "duplicate" else None,
-                            maximum if sub.stem else None, note, sub.relpath))
+                            maximum if sub.stem else None, note, sub.relpath, late=sub.late))
             if sub.stem and status != "duplicate":
                 seen.add((sub.student, sub.stem))
             continue
@@ -92,7 +94,8 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
                     comments[(sub.student, sub.stem, q.id)] = said
         result = judging.judge(questions[sub.stem], results[job.key], cells, marks, cell_notes)
         note = "; ".join([sub.note, *result.review, *result.notes])
-        rows.append(Row(sub.student, sub.stem, result.status, result.points, result.max_points, note, sub.relpath, result))
+        rows.append(Row(sub.student, sub.stem, result.status, result.points, result.max_points, note, sub.relpath,
+                        result, late=sub.late))
         seen.add((sub.student, sub.stem))
     students = sorted({r.student for r in rows if r.exercise and r.student != "unknown"})
     for student in students:
@@ -123,7 +126,14 @@ def _prewarm() -> None:
 def _run_with_progress(jobs, out, workers, limits, sandboxed, progress, root):
     if not progress or not jobs:
         return runner.run_all(jobs, out, workers, limits, sandboxed, root=root)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     unique = len({j.key for j in jobs})
     with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("notebooks"),
@@ -135,12 +145,16 @@ def _run_with_progress(jobs, out, workers, limits, sandboxed, progress, root):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course grade", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submissions", type=Path, help="folder of submissions (one folder per student, or LMS flat files)")
+    parser.add_argument("submissions", type=Path,
+                        help="folder of submissions (one folder per student, or LMS flat files)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the gradebook, feedback and summary")
-    parser.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: the machine's cores)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="notebooks run at once (default: the machine's cores)")
     parser.add_argument("--cell-timeout", type=float, default=runner.Limits.cell_timeout, help="seconds per cell")
-    parser.add_argument("--notebook-timeout", type=float, default=runner.Limits.notebook_timeout, help="seconds per notebook")
-    parser.add_argument("--memory-mb", type=int, default=runner.Limits.memory_mb, help="address space per notebook (MB)")
+    parser.add_argument("--notebook-timeout", type=float, default=runner.Limits.notebook_timeout,
+                        help="seconds per notebook")
+    parser.add_argument("--memory-mb", type=int, default=runner.Limits.memory_mb,
+                        help="address space per notebook (MB)")
     parser.add_argument("--output-bytes", type=int, default=runner.Limits.output_bytes, help="output kept per notebook")
     parser.add_argument("--require-sandbox", action="store_true", help="stop rather than run without bubblewrap")
     parser.add_argument("--no-progress", action="store_true")

@@ -4,14 +4,15 @@ summary for the instructor and the written answers to mark.
 Every file is written from sorted data with no dates or timings in it, so running the grader
 again on the same submissions (and marks) writes the same bytes.
 
-* ``gradebook.csv``      student, exercise, points, max_points, status, note, file
+* ``gradebook.csv``      student, exercise, points, max_points, status, late, note, file
 * ``gradebook-wide.csv`` one row per student, one column per exercise, then total (spreadsheet/LMS import)
 * ``questions.csv``      student, exercise, question, kind, points, max_points, status, reason
 * ``feedback/<student>.md`` what each student reads
 * ``summary.md`` (+ ``summary-scores.png``) per-question statistics and the distribution of scores
 * ``marking/written-answers.csv`` one row per student, written question and rubric criterion:
   fill in ``points`` (and ``comment``); the next run merges the marks.
-  ``marking/written-answers.md`` shows the answers with the rubric, for reading.
+  ``marking/written-answers.md`` shows the answers with the rubric, for reading, and says which
+  answers are identical to the model answer or to another student's.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ class Row:
     note: str
     file: str
     result: ExerciseResult | None = None
+    late: bool = False
+
+
+def points_word(x: float) -> str:
+    return f"{fmt(x)} point" + ("" if float(x) == 1 else "s")
 
 
 def fmt(x: float | None) -> str:
@@ -59,6 +65,11 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+def _normalised(text: str) -> str:
+    """Text compared for identical answers: case, spaces and line breaks do not count."""
+    return " ".join(text.split()).casefold()
+
+
 def answer_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
@@ -74,23 +85,32 @@ def read_marks(out: Path) -> dict[tuple[str, str, str, str], dict]:
         return {(r["student"], r["exercise"], r["question"], r["criterion"]): r for r in csv.DictReader(handle)}
 
 
-def marks_for(existing: dict, student: str, exercise: str, question) -> tuple[float | None, list[str]]:
-    """(points given, comments) for one written question, or (None, []) when not marked yet."""
-    total, any_mark, comments = 0.0, False, []
-    for criterion in _criteria(question):
+Marks = tuple[float, bool, str]  # points given so far, every criterion marked?, "k of n"
+
+
+def marks_for(existing: dict, student: str, exercise: str, question) -> tuple[Marks | None, list[str]]:
+    """((points given, every criterion marked?, "k of n"), comments) for one written question,
+    or (None, comments) when no criterion is marked yet."""
+    total, marked, comments = 0.0, 0, []
+    criteria = _criteria(question)
+    for criterion in criteria:
         row = existing.get((student, exercise, question.id, criterion["criterion"]))
         if not row:
             continue
         text = (row.get("points") or "").strip()
+        given = None
         if text:
             try:
-                total += min(float(text), float(criterion["points"]))
-                any_mark = True
+                given = max(0.0, min(float(text), float(criterion["points"])))
+                total += given
+                marked += 1
             except ValueError:
                 pass
-        if (row.get("comment") or "").strip():
-            comments.append(f"{criterion['criterion']}: {row['comment'].strip()}")
-    return (total if any_mark else None), comments
+        said = (row.get("comment") or "").strip()
+        if given is not None or said:
+            score = f"{fmt(given) if given is not None else '–'} / {fmt(criterion['points'])}"
+            comments.append(f"{score}: {criterion['criterion']}" + (f" — *{said}*" if said else ""))
+    return ((total, marked == len(criteria), f"{marked} of {len(criteria)}") if marked else None), comments
 
 
 def _criteria(question) -> list[dict]:
@@ -114,16 +134,27 @@ def write_marking(out: Path, rows: list[Row], questions: dict[str, list], existi
             if q.kind != "written" or not isinstance(q.answer, str) or not q.answer.strip():
                 continue
             by_question.setdefault((row.exercise, q.id), []).append((row.student, q.answer))
-    for (exercise, qid), answers in sorted(by_question.items()):
+    order = {(stem, q.id): (stem, n) for stem, qs in questions.items() for n, q in enumerate(qs)}
+    for (exercise, qid), answers in sorted(by_question.items(), key=lambda item: order.get(item[0], (item[0][0], 0))):
         question = next(q for q in questions[exercise] if q.id == qid)
-        readable += [f"## {exercise} · {qid} ({fmt(question.points)} points)", "", question.prompt, "", "Rubric:"]
-        readable += [f"- {c['criterion']} ({fmt(c['points'])} points)" for c in _criteria(question)]
+        model = _normalised(getattr(question, "model_answer", "") or "")
+        same: dict[str, list[str]] = {}
+        for student, text in answers:
+            same.setdefault(_normalised(text), []).append(student)
+        readable += [f"## {exercise} · {qid} ({points_word(question.points)})", "", question.prompt, "", "Rubric:"]
+        readable += [f"- {c['criterion']} ({points_word(c['points'])})" for c in _criteria(question)]
         if getattr(question, "model_answer", ""):
             readable += ["", f"Model answer: {question.model_answer}"]
         readable.append("")
         for student, text in sorted(answers):
             sha = answer_sha(text)
-            readable += [f"### {student}", "", *[f"> {line}" for line in text.strip().splitlines()], ""]
+            readable += [f"### {student}", ""]
+            if model and _normalised(text) == model:
+                readable += ["**Identical to the model answer.**", ""]
+            others = [s for s in same[_normalised(text)] if s != student]
+            if others:
+                readable += [f"**Identical to the answer of {', '.join(others)}.**", ""]
+            readable += [*[f"> {line}" for line in text.strip().splitlines()], ""]
             for criterion in _criteria(question):
                 old = existing.get((student, exercise, qid, criterion["criterion"]), {})
                 points = (old.get("points") or "").strip()
@@ -131,7 +162,8 @@ def write_marking(out: Path, rows: list[Row], questions: dict[str, list], existi
                 if old.get("answer_sha") and old.get("answer_sha") != sha and points:
                     comment = (comment + " " if comment else "") + "[answer changed since marked]"
                 pending += not points
-                sheet.append([student, exercise, qid, criterion["criterion"], fmt(criterion["points"]), points, comment, sha])
+                sheet.append([student, exercise, qid, criterion["criterion"], fmt(criterion["points"]), points,
+                              comment, sha])
     _write_csv(folder / "written-answers.csv", MARKING_FIELDS, sheet)
     (folder / "written-answers.md").write_text("\n".join(readable).rstrip() + "\n", encoding="utf-8")
     return pending
@@ -139,8 +171,9 @@ def write_marking(out: Path, rows: list[Row], questions: dict[str, list], existi
 
 # -- gradebooks ---------------------------------------------------------------------------
 def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
-    _write_csv(out / "gradebook.csv", ["student", "exercise", "points", "max_points", "status", "note", "file"],
-               [[r.student, r.exercise, fmt(r.points), fmt(r.max_points), r.status, r.note, r.file] for r in rows])
+    _write_csv(out / "gradebook.csv", ["student", "exercise", "points", "max_points", "status", "late", "note", "file"],
+               [[r.student, r.exercise, fmt(r.points), fmt(r.max_points), r.status, "late" if r.late else "", r.note,
+                 r.file] for r in rows])
     students = sorted({r.student for r in rows if r.exercise})
     best = {(r.student, r.exercise): r for r in rows if r.exercise and r.status != "duplicate"}
     wide = []
@@ -158,8 +191,10 @@ def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
     for r in rows:
         if r.result and r.status != "duplicate":
             for q in r.result.questions:
-                qrows.append([r.student, r.exercise, q.id, q.kind, fmt(q.points), fmt(q.max_points), q.status, q.reason])
-    _write_csv(out / "questions.csv", ["student", "exercise", "question", "kind", "points", "max_points", "status", "reason"], qrows)
+                qrows.append([r.student, r.exercise, q.id, q.kind, fmt(q.points), fmt(q.max_points), q.status,
+                              q.reason])
+    _write_csv(out / "questions.csv",
+               ["student", "exercise", "question", "kind", "points", "max_points", "status", "reason"], qrows)
 
 
 def write_feedback(out: Path, rows: list[Row], questions: dict[str, list], comments: dict) -> None:
@@ -180,31 +215,49 @@ def write_feedback(out: Path, rows: list[Row], questions: dict[str, list], comme
             lines += [f"## {title}", ""]
             if r.points is not None and r.max_points:
                 lines.append(f"**Score:** {fmt(r.points)} of {fmt(r.max_points)} points.  ")
-            status = "under review by your instructor" if r.status == "review" else r.status
-            lines.append(f"**Status:** {status}.")
+            status = {"review": "under review by your instructor",
+                      "to mark": "the automatic part is graded; your written answer is still to be marked, "
+                                 "so this score is not final"}.get(r.status, r.status)
+            lines.append(f"**Status:** {status}.  ")
+            if r.late:
+                lines.append("**Handed in late** (as the LMS recorded it).  ")
             if r.file:
                 lines.append(f"**File graded:** `{r.file}`.")
             lines.append("")
             if r.status in ("missing",):
                 lines += ["No file for this exercise was found in your submission.", ""]
             elif not r.result:
-                lines += [f"Your file could not be graded: {r.note}. Please check it opens in JupyterLab and submit it again.", ""]
+                lines += [f"Your file could not be graded: {r.note}. "
+                          "Please check it opens in JupyterLab and submit it again.", ""]
             if r.result:
                 lines += ["| Question | Points | Verdict | Comment |", "|---|---|---|---|"]
                 for q in r.result.questions:
-                    comment = q.reason
+                    comment = _sentence(q.reason)
                     if q.status not in ("correct", "marked") and q.hint:
                         comment += f" Hint: {q.hint}"
+                    comment = comment.replace("|", "\\|").replace("\n", " ")
+                    verdict = STATUS_WORDS.get(q.status, q.status)
+                    lines.append(f"| {q.id} | {fmt(q.points)} / {fmt(q.max_points)} | {verdict} | {comment} |")
+                lines.append("")
+                for q in r.result.questions:
                     extra = comments.get((student, r.exercise, q.id))
                     if extra:
-                        comment += " " + " ".join(extra)
-                    comment = comment.replace("|", "\\|").replace("\n", " ")
-                    lines.append(f"| {q.id} | {fmt(q.points)} / {fmt(q.max_points)} | {STATUS_WORDS.get(q.status, q.status)} | {comment} |")
-                lines.append("")
+                        lines += [f"Your instructor's marks for **{q.id}**, by rubric criterion:", "",
+                                  *[f"- {line}" for line in extra], ""]
                 shown = [n for n in r.result.notes if not n.startswith("written answers to mark")]
                 if shown:
                     lines += ["What happened when your notebook ran:", "", *[f"- {n}" for n in shown], ""]
         (folder / f"{student}.md").write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+
+
+def _sentence(text: str) -> str:
+    """A reason as a sentence: a capital first letter and a full stop."""
+    text = text.strip()
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    if text and text[-1] not in ".!?…”\"'":
+        text += "."
+    return text
 
 
 # -- summary ------------------------------------------------------------------------------
@@ -234,7 +287,8 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
     tops = [f"{labels[i]} %" for i in range(10) if bands[i] == most]
     median = sorted(percents)[len(percents) // 2]
     where = tops[0] if len(tops) == 1 else ", ".join(tops[:-1]) + " and " + tops[-1]
-    return (f"Of {len(percents)} graded student-exercises, the most common score band{'s are' if len(tops) > 1 else ' is'} "
+    bands_are = "bands are" if len(tops) > 1 else "band is"
+    return (f"Of {len(percents)} graded student-exercises, the most common score {bands_are} "
             f"{where} of the points ({most} each); the median score is {median:.0f} %.")
 
 
@@ -250,7 +304,8 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
               + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ".", ""]
     if pending:
         lines += [f"{pending} rubric lines of written answers are still to mark: see `marking/written-answers.md` "
-                  "and enter points in `marking/written-answers.csv`.", ""]
+                  "and enter points in `marking/written-answers.csv`. Until then the scores below (and the "
+                  "exercises with status `to mark`) leave out those points.", ""]
     graded = [r for r in rows if r.result and r.status != "duplicate"]
     percents = [100 * r.points / r.max_points for r in graded if r.max_points]
     says = _distribution_figure(out, percents)
@@ -263,28 +318,35 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
         lines += [f"| {10 * i}–{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(bands)]
         lines.append("")
     lines += ["## Per question", "",
-              "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered | to mark |",
+              "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered "
+              "| to mark |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for stem in sorted(questions):
         results = [q for r in graded if r.exercise == stem for q in r.result.questions]
         for question in questions[stem]:
             mine = [q for q in results if q.id == question.id]
             n = len(mine) or 1
-            share = lambda *states: f"{100 * sum(q.status in states for q in mine) / n:.0f} %"  # noqa: E731
-            mean = sum(q.points for q in mine) / n
-            lines.append(f"| {stem} | {question.id} | {question.kind} | {fmt(question.points)} | {mean:.2f} | "
-                         f"{share('correct', 'marked')} | {share('partial')} | {share('incorrect', 'invalid', 'rejected')} | "
-                         f"{share('unanswered')} | {share('to mark')} |")
+
+            def share(*states: str, mine: list = mine, n: int = n) -> str:
+                return f"{100 * sum(q.status in states for q in mine) / n:.0f} %"
+
+            unmarked = question.kind == "written" and mine and not any(q.status == "marked" or q.points for q in mine)
+            mean = "–" if unmarked else f"{sum(q.points for q in mine) / n:.2f}"
+            lines.append(f"| {stem} | {question.id} | {question.kind} | {fmt(question.points)} | {mean} | "
+                         f"{share('correct', 'marked')} | {share('partial')} | "
+                         f"{share('incorrect', 'invalid', 'rejected')} | {share('unanswered')} | {share('to mark')} |")
     lines.append("")
     flagged = [r for r in rows if r.status == "review"]
     if flagged:
         lines += ["## For review", "", "Scored as usual, but the code did something a person should look at:", ""]
         for r in flagged:
-            lines.append(f"- **{r.student}**, {r.exercise} (`{r.file}`): " + "; ".join(r.result.review if r.result else []))
+            why = "; ".join(r.result.review if r.result else [])
+            lines.append(f"- **{r.student}**, {r.exercise} (`{r.file}`): {why}")
         lines.append("")
-    problems = [r for r in rows if r.status not in ("graded", "review", "partly graded")]
+    problems = [r for r in rows if r.status not in ("graded", "review", "partly graded", "to mark")]
     if problems:
-        lines += ["## Files not graded, and missing exercises", "", "| student | exercise | status | file | note |", "|---|---|---|---|---|"]
+        lines += ["## Files not graded, and missing exercises", "",
+                  "| student | exercise | status | file | note |", "|---|---|---|---|---|"]
         for r in problems:
             lines.append(f"| {r.student} | {r.exercise} | {r.status} | {r.file} | {r.note.replace('|', '/')} |")
         lines.append("")

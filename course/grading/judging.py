@@ -18,12 +18,16 @@ from typing import Any
 REVIEW_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.M), why) for p, why in (
     (r"input_transformers|ast_transformers|events\.register|register_magic|set_custom_exc|\.run_cell\b",
      "changes how IPython runs cells"),
-    (r"^\s*def\s+check\s*\(|^\s*check\s*=[^=]|\bglobals\(\)\s*\[\s*['\"]check['\"]", "redefines the self-check `check`"),
-    (r"def\s+__(eq|ne|hash|lt|le|gt|ge|bool|float|index|str|repr)__\b", "defines its own comparison or conversion methods"),
-    (r"\bos\._exit\b|\bos\.kill\b|\bos\.abort\b|\bsys\.exit\b|\bsignal\.|\bos\.fork\b", "ends its kernel or signals processes"),
+    (r"^\s*def\s+check\s*\(|^\s*check\s*=[^=]|\bglobals\(\)\s*\[\s*['\"]check['\"]",
+     "redefines the self-check `check`"),
+    (r"def\s+__(eq|ne|hash|lt|le|gt|ge|bool|float|index|str|repr)__\b",
+     "defines its own comparison or conversion methods"),
+    (r"\bos\._exit\b|\bos\.kill\b|\bos\.abort\b|\bsys\.exit\b|\bsignal\.|\bos\.fork\b",
+     "ends its kernel or signals processes"),
     (r"\bctypes\b|gc\.get_objects|sys\._getframe|__subclasses__|\bsys\.modules\b|__builtins__|\bimport\s+builtins\b|\bsys\.settrace\b",
      "reaches into the interpreter"),
-    (r"\bsubprocess\b|\bos\.system\b|\bos\.popen\b|\bsocket\b|\burllib\b|\brequests\b|http\.client|^\s*!", "runs programs or uses the network"),
+    (r"\bsubprocess\b|\bos\.system\b|\bos\.popen\b|\bsocket\b|\burllib\b|\brequests\b|http\.client|^\s*!",
+     "runs programs or uses the network"),
     (r"solutions/|questions/|\.\./|/work/|/root\b|/home/|/etc/|/proc/|\.git/", "touches files outside its own folder"),
 ))
 
@@ -70,7 +74,9 @@ def _num(x: float) -> float:
 def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] | None = None,
           cell_notes: list[dict] | None = None) -> ExerciseResult:
     """Judge one run of one submission against ``questions`` (the exercise's plain questions).
-    ``marks`` maps a written question's id to the points an instructor gave it."""
+    ``marks`` maps a written question's id to the points an instructor gave it, or to
+    ``(points so far, every criterion marked?, "k of n")``. A submission whose written answers
+    are not fully marked yet is ``to mark``: its points are not final."""
     marks = marks or {}
     answers = run.get("answers") or {}
     rejected = run.get("rejected") or {}
@@ -101,10 +107,18 @@ def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] 
                 results.append(QuestionResult(q.id, q.kind, 0.0, maximum, "invalid" if value else "unanswered",
                                               "a written answer is text (a string)", answer=value))
                 continue
-            if q.id in marks:
-                got = max(0.0, min(maximum, float(marks[q.id])))
+            mark = marks.get(q.id)
+            if isinstance(mark, (int, float)):
+                mark = (mark, True, "")
+            given, complete, criteria = mark or (None, False, "")
+            if given is not None and complete:
+                got = max(0.0, min(maximum, float(given)))
                 results.append(QuestionResult(q.id, q.kind, _num(got), maximum, "marked",
                                               "marked by an instructor with the rubric", answer=text))
+            elif given is not None:
+                got = max(0.0, min(maximum, float(given)))
+                results.append(QuestionResult(q.id, q.kind, _num(got), maximum, "to mark",
+                                              f"partly marked so far ({criteria} rubric criteria)", answer=text))
             else:
                 results.append(QuestionResult(q.id, q.kind, 0.0, maximum, "to mark",
                                               "waiting for an instructor's marks", answer=text))
@@ -133,6 +147,8 @@ def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] 
         notes.append(f"and {len(run['errors']) - 5} more cells raised errors")
     if run.get("output_truncated"):
         notes.append("its output was cut at the size limit")
+    if results and all(r.status == "unanswered" for r in results) and ended == "completed" and not run.get("errors"):
+        notes.append("no question answered (is this the unanswered copy of the exercise?)")
     pending = [r.id for r in results if r.status == "to mark"]
     if pending:
         notes.append(f"written answers to mark: {', '.join(pending)}")
@@ -140,6 +156,8 @@ def judge(questions: list, run: dict, cells: list[str], marks: dict[str, float] 
         status = "review"
     elif ended != "completed":
         status = "partly graded"
+    elif pending:
+        status = "to mark"  # the automatic part is done; the points are not final until marked
     else:
         status = "graded"
     total = _num(sum(r.points for r in results))

@@ -40,10 +40,10 @@ def _preload() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    import IPython.display  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
     import pandas  # noqa: F401
     from IPython.core.interactiveshell import InteractiveShell  # noqa: F401
-    import IPython.display  # noqa: F401
 
     try:
         import matplotlib_inline.backend_inline  # noqa: F401

@@ -14,12 +14,11 @@ import os
 import queue
 import shutil
 import subprocess
-import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from course import paths
 from course.grading import sandbox
@@ -79,7 +78,8 @@ class Kernel:
     """One grading kernel process (in bubblewrap when it works) and its pipes."""
 
     def __init__(self, scratch: Path, mpl_cache: Path, sandboxed: bool, limits: Limits, root: Path):
-        self.scratch, self.mpl_cache, self.sandboxed, self.limits, self.root = scratch, mpl_cache, sandboxed, limits, root
+        self.scratch, self.mpl_cache, self.sandboxed = scratch, mpl_cache, sandboxed
+        self.limits, self.root = limits, root
         self.process: subprocess.Popen | None = None
         self.counter = 0
 

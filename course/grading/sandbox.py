@@ -42,7 +42,7 @@ MISSING_WARNING = """\
 """
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def available() -> tuple[bool, str]:
     """(usable, why not): bubblewrap is installed and can create its namespaces here."""
     path = shutil.which(BWRAP)
@@ -122,7 +122,8 @@ def kernel_environment(root: Path, sandboxed: bool, work: Path) -> dict[str, str
     return env
 
 
-def command(scratch: Path, mpl_cache: Path, sandboxed: bool, root: Path = paths.ROOT) -> tuple[list[str], dict[str, str], Path]:
+def command(scratch: Path, mpl_cache: Path, sandboxed: bool,
+            root: Path = paths.ROOT) -> tuple[list[str], dict[str, str], Path]:
     """(argv, environment, cwd) to start one grading kernel."""
     python = str(Path(sys.executable).absolute())
     kernel = [python, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); "

@@ -7,8 +7,7 @@ and for each question its ``name`` (the student's answer variable), ``kind``, ``
 ``score(value) -> points``: pure data in, verdict out, no student code involved.
 
 :class:`Graded` wraps a question in the few names the grader uses (``id``, ``check``,
-``score``), so that the rest of ``course.grading`` reads one small surface. ``use_folder``
-points the source at another ``questions/`` folder (the tests' fixture exercise).
+``score``), so that the rest of ``course.grading`` reads one small surface.
 """
 
 from __future__ import annotations
@@ -19,14 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from course.questions import source as _source
-
-_DEFAULT_FOLDER = _source.folder
-
-
-def use_folder(folder: Path | None) -> None:
-    """Read question files from ``folder`` instead of the repository's ``questions/``
-    (``None`` restores it)."""
-    _source.folder = (lambda: Path(folder)) if folder else _DEFAULT_FOLDER
 
 
 def questions_folder() -> Path:

@@ -165,6 +165,7 @@ def discover(root: Path, stems: list[str]) -> list[Submission]:
         if best is not sub:
             sub.problem = "duplicate"
             sub.note += f"; not graded: {best.relpath} is newer"
-        elif sum(1 for s in found if s.student == sub.student and s.stem == sub.stem and s.problem in (None, "duplicate")) > 1:
+        elif sum(1 for s in found
+                 if s.student == sub.student and s.stem == sub.stem and s.problem in (None, "duplicate")) > 1:
             sub.note += "; the newest of several files for this exercise"
     return found

@@ -1,17 +1,18 @@
-"""The hostile suite: submissions that break, cheat or attack, graded together in one run.
+"""The hostile suite, built from a real exercise: submissions that break, cheat or attack
+``exercises/03-money-and-policy.ipynb``, graded together in one run.
 
-Each case ends with the expected status and score, one bad submission never changes the
-others, and nothing outside the grader's output folder changes. Built from the real exercise
-notebooks once they exist; until then from a fixture exercise that follows the same contract
-(course.grading.synthetic).
+The right answers are the worked code of ``solutions/03-money-and-policy.ipynb``; the blank
+submission is the handed-out exercise. Each case ends with the expected status and score,
+computed from the exercise's real points (questions/03-money-and-policy.toml): 2 + 2 + 1 + 2 + 1
+= 8 points judged automatically, plus a written answer of 4 points marked by an instructor. One
+bad submission never changes the others, and nothing outside the grader's output folder changes.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import json
-import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,57 +22,84 @@ from course.grading import cli, runner, sandbox, source, synthetic
 
 pytestmark = pytest.mark.slow
 
-C = synthetic.CORRECT
-WRONG = {
-    "total_support": "total_support = 12",
-    "heaviest_layer": 'heaviest_layer = "AI applications"',
-    "timeline": 'timeline = ["third event", "first event", "second event"]',
-    "kinds": 'kinds = {"Sales rose in 2023.": "forecast", "Sales will double by 2030.": "fact"}',
-}
+STEM = "03-money-and-policy"
 ROOT = paths.ROOT.resolve()
+LIMITS = runner.Limits(cell_timeout=3, notebook_timeout=20, memory_mb=1536, output_bytes=200_000)
+
+QUESTIONS = {q.id: q for q in source.load(STEM).exercises}
+POINTS = {qid: q.points for qid, q in QUESTIONS.items()}
+# The order of the answer cells in the notebook (the positions `insert` refers to).
+ORDER = ["blog_vs_shenzhen", "amount_purposes", "up_to", "totals_supported", "find_inefficiency", "support_written"]
+AUTO = sum(p for qid, p in POINTS.items() if QUESTIONS[qid].kind != "written")  # 8
+BEFORE_UP_TO = POINTS["blog_vs_shenzhen"] + POINTS["amount_purposes"]       # answers of the cells before position 2
+CORRECT = synthetic.solution_code(STEM)
+
+WRONG = {
+    "blog_vs_shenzhen": "blog_vs_shenzhen = 12",
+    "amount_purposes": 'amount_purposes = {"600 million yuan": "discounts on third-party AI models", '
+                       '"300 million yuan": "acquiring data sets for training models", '
+                       '"100 million yuan": "attract new AI research institutions to the city", '
+                       '"up to 500 million yuan": "strengthen the domestic semiconductor supply chain", '
+                       '"around $700 million": "promising LLM startups", '
+                       '"Over $8 billion": "subsidising computing power"}',
+    "up_to": 'up_to = "It is stated in a different currency from the programme."',
+    "totals_supported": 'totals_supported = ["All three totals can be dated at least to the month.", '
+                        '"Shenzhen\'s fund is for AI models."]',
+    "find_inefficiency": 'find_inefficiency = "C101"',
+}
+# The checkout the virtual environment lives in (another worktree, here): hidden as well.
+OTHER_CHECKOUT = Path(sys.prefix).absolute().parent
 ESCAPE = f'''\
-import os, glob
+import os
 tried = []
-for target in [{str(ROOT / "data" / "escaped.txt")!r}, {str(ROOT / "course" / "escaped.py")!r}, "/usr/escaped",
-               os.path.expanduser("~") + "/../escaped", "/work/escaped", "/root/escaped", {{SUBMISSIONS!r}} + "/escaped.txt",
-               {{OUT!r}} + "/escaped.txt"]:
+for target in [{str(ROOT / "data" / "escaped.txt")!r}, {str(ROOT / "course" / "escaped.py")!r},
+               {str(ROOT / "solutions" / "escaped.txt")!r}, "/usr/escaped", os.path.expanduser("~") + "/../escaped",
+               "/work/escaped", "/root/escaped", {{SUBMISSIONS!r}} + "/escaped.txt", {{OUT!r}} + "/escaped.txt"]:
     try:
         with open(target, "w") as handle:
             handle.write("x")
         tried.append("WROTE " + target)
     except OSError as error:
         tried.append("refused " + type(error).__name__)
-for secret in [{str(ROOT / "solutions" / "README.md")!r}, {str(ROOT / "questions")!r}, {{QUESTIONS!r}},
-               {str(ROOT / ".git" / "HEAD")!r}, {str(Path.home() / ".bashrc")!r}]:
+for secret in [{str(ROOT / "solutions" / f"{STEM}.ipynb")!r}, {str(ROOT / "questions" / f"{STEM}.toml")!r},
+               {str(ROOT / "questions")!r}, {str(ROOT / "instructors")!r}, {str(ROOT / ".git" / "HEAD")!r},
+               {str(Path.home() / ".bashrc")!r}, {str(OTHER_CHECKOUT / "solutions" / f"{STEM}.ipynb")!r}]:
     try:
         found = open(secret).read() if os.path.isfile(secret) else os.listdir(secret)
         tried.append("READ " + secret)
     except OSError as error:
         tried.append("hidden " + type(error).__name__)
 tried.append("SUBMISSIONS VISIBLE" if os.path.exists({{SUBMISSIONS!r}}) else "submissions hidden")
-essay = " | ".join(tried)
+support_written = " | ".join(tried)
 '''
+FAKE_CHECK = "def check(*args):\n    print('✓ Correct')\n    return True"
+BLANK_LATER_CELLS = "def blank(lines):\n    return []\nget_ipython().input_transformers_cleanup.append(blank)"
+ALWAYS_EQUAL = ("class Anything:\n    def __eq__(self, other):\n        return True\n"
+                "    def __hash__(self):\n        return 0")
 
-# student -> (cells: answers / insertions, expected status, expected points)
+# student -> (what the student did, expected status, expected points)
 CASES = {
-    "correct": ({}, "graded", synthetic.AUTO_POINTS),
+    "correct": ({}, "to mark", AUTO),
     "blank": ({"blank": True}, "graded", 0),
-    "infinite-loop": ({"insert": {2: ["while True:\n    pass"]}}, "partly graded", 3),
-    "memory-hog": ({"insert": {1: ["hog = bytearray(8 * 10**9)"]}}, "graded", synthetic.AUTO_POINTS),
-    "output-flood": ({"insert": {1: ["for i in range(20000):\n    print('spam ' * 200)"]}}, "graded", synthetic.AUTO_POINTS),
-    "deleted-answer": ({"answers": {"timeline": None}}, "graded", synthetic.AUTO_POINTS - 1.5),
-    "wrong-type": ({"answers": {"total_support": C["total_support"].replace('.sum()', ''),
-                                "heaviest_layer": "heaviest_layer = [\"Semiconductors (chips)\"]"}}, "graded", synthetic.AUTO_POINTS - 3),
-    "redefined-checker": ({"answers": WRONG, "insert": {0: ["def check(*args):\n    print('✓ Correct')\n    return True"]}},
-                          "review", 0),
-    "always-equal": ({"answers": {q: f"{q} = Anything()" for q in C},
-                      "insert": {0: ["class Anything:\n    def __eq__(self, other):\n        return True\n"
-                                     "    def __hash__(self):\n        return 0"]}}, "review", 0),
-    "input-transformer": ({"insert": {2: ["def blank(lines):\n    return []\n"
-                                          "get_ipython().input_transformers_cleanup.append(blank)"]}}, "review", 3),
-    "os-exit": ({"insert": {2: ["import os\nos._exit(0)"]}}, "review", 3),
-    "escape": ({"answers": {"essay": ESCAPE}}, "review", synthetic.AUTO_POINTS),
+    "infinite-loop": ({"insert": {2: ["while True:\n    pass"]}}, "partly graded", BEFORE_UP_TO),
+    "memory-hog": ({"insert": {1: ["hog = bytearray(8 * 10**9)"]}}, "to mark", AUTO),
+    "output-flood": ({"insert": {1: ["for i in range(20000):\n    print('spam ' * 200)"]}}, "to mark", AUTO),
+    "deleted-answer": ({"answers": {"amount_purposes": None}}, "to mark", AUTO - POINTS["amount_purposes"]),
+    "wrong-type": ({"answers": {
+        "blog_vs_shenzhen": 'blog_vs_shenzhen = subsidies.loc[["S17"], "value"] / subsidies.loc["S14", "value"]',
+        "up_to": CORRECT["up_to"].replace("up_to = \"", "up_to = [\"").replace("programme.\"", "programme.\"]")}},
+        "to mark", AUTO - POINTS["blog_vs_shenzhen"] - POINTS["up_to"]),
+    "redefined-checker": ({"answers": WRONG, "insert": {0: [FAKE_CHECK]}}, "review", 0),
+    "always-equal": ({"answers": {q: f"{q} = Anything()" for q in ORDER}, "insert": {0: [ALWAYS_EQUAL]}}, "review", 0),
+    "input-transformer": ({"insert": {2: [BLANK_LATER_CELLS]}}, "review", BEFORE_UP_TO),
+    "os-exit": ({"insert": {2: ["import os\nos._exit(0)"]}}, "review", BEFORE_UP_TO),
+    "escape": ({"answers": {"support_written": ESCAPE}}, "review", AUTO),
 }
+BROKEN = {"invalid-json": (b'{"cells": [', "invalid notebook"),
+          "not-a-notebook": (b"%PDF-1.4 not a notebook", "not a notebook"),
+          "empty-file": (b"", "empty file")}
+EXPECTED = {**{s: (status, points) for s, (_, status, points) in CASES.items()},
+            **{s: (status, 0) for s, (_, status) in BROKEN.items()}}
 
 
 def _tree(*folders: Path) -> dict[str, str]:
@@ -84,36 +112,39 @@ def _tree(*folders: Path) -> dict[str, str]:
     return found
 
 
+def _watched(subs: Path) -> list[Path]:
+    return [subs, *(ROOT / part for part in ("course", "data", "questions", "solutions", "exercises", "instructors"))]
+
+
+def _grade(subs: Path, out: Path):
+    return cli.grade(subs, out, workers=2, limits=LIMITS, progress=False)
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
-    questions, exercises = synthetic.fixture_exercise(base / "course")
-    source.use_folder(questions)
-    exercise = json.loads((exercises / f"{synthetic.STEM}.ipynb").read_text())
+    exercise = synthetic.exercise(STEM)
     subs, out = base / "submissions", base / "out"
     for student, (spec, _, _) in CASES.items():
-        answers = {} if spec.get("blank") else dict(C)
+        answers = {} if spec.get("blank") else dict(CORRECT)
         answers.update(spec.get("answers", {}))
-        answers = {q: (code.replace("{SUBMISSIONS!r}", repr(str(subs))).replace("{OUT!r}", repr(str(out)))
-                       .replace("{QUESTIONS!r}", repr(str(questions))) if code else code) for q, code in answers.items()}
-        synthetic.write(subs / student / f"{synthetic.STEM}.ipynb",
-                        synthetic.submission(exercise, answers, insert=spec.get("insert")))
-    (subs / "invalid-json").mkdir()
-    (subs / "invalid-json" / f"{synthetic.STEM}.ipynb").write_text('{"cells": [', encoding="utf-8")
-    (subs / "not-a-notebook").mkdir()
-    (subs / "not-a-notebook" / f"{synthetic.STEM}.ipynb").write_bytes(b"%PDF-1.4 not a notebook")
-    (subs / "empty-file").mkdir()
-    (subs / "empty-file" / f"{synthetic.STEM}.ipynb").write_bytes(b"")
-    before = _tree(subs, questions.parent, ROOT / "course", ROOT / "data")
-    limits = runner.Limits(cell_timeout=3, notebook_timeout=20, memory_mb=1536, output_bytes=200_000)
-    rows = cli.grade(subs, out, workers=2, limits=limits, exercises=exercises, progress=False)
-    after = _tree(subs, questions.parent, ROOT / "course", ROOT / "data")
-    yield {r.student: r for r in rows}, out, before, after, subs
-    source.use_folder(None)
+        for qid, code in answers.items():
+            if code:
+                answers[qid] = code.replace("{SUBMISSIONS!r}", repr(str(subs))).replace("{OUT!r}", repr(str(out)))
+        nb = synthetic.submission(exercise, answers, insert=spec.get("insert"))
+        synthetic.write(subs / student / f"{STEM}.ipynb", nb)
+    for student, (data, _) in BROKEN.items():
+        (subs / student).mkdir()
+        (subs / student / f"{STEM}.ipynb").write_bytes(data)
+    before = _tree(*_watched(subs))
+    rows = _grade(subs, out)
+    after = _tree(*_watched(subs))
+    yield {r.student: r for r in rows if r.exercise == STEM}, out, before, after, subs
 
 
-EXPECTED = {**{s: (status, points) for s, (_, status, points) in CASES.items()},
-            "invalid-json": ("invalid notebook", 0), "not-a-notebook": ("not a notebook", 0), "empty-file": ("empty file", 0)}
+def test_the_cases_use_the_real_exercise():
+    assert list(CORRECT) == ORDER == list(QUESTIONS)
+    assert AUTO == 8 and POINTS["support_written"] == 4
 
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
@@ -121,23 +152,35 @@ def test_status_and_score(graded, student):
     rows, *_ = graded
     status, points = EXPECTED[student]
     row = rows[student]
-    assert (row.status, row.points) == (status, pytest.approx(points)), row.note
+    assert (row.status, row.points, row.max_points) == (status, pytest.approx(points), 12), row.note
+
+
+def test_other_exercises_are_missing_not_lost(graded):
+    rows, out, *_ = graded
+    with open(out / "gradebook.csv", newline="") as handle:
+        book = list(csv.DictReader(handle))
+    assert {r["student"] for r in book} == set(EXPECTED)
+    others = [r for r in book if r["exercise"] != STEM]
+    assert others and {r["status"] for r in others} == {"missing"}
+    assert len(others) == len(EXPECTED) * (len(source.stems()) - 1)
 
 
 def test_nothing_outside_the_output_changed(graded):
     rows, out, before, after, subs = graded
     assert before == after
-    for stray in [ROOT / "data" / "escaped.txt", ROOT / "course" / "escaped.py", Path("/work/escaped"), out / "escaped.txt"]:
+    for stray in [ROOT / "data" / "escaped.txt", ROOT / "course" / "escaped.py", ROOT / "solutions" / "escaped.txt",
+                  Path("/work/escaped"), out / "escaped.txt", subs / "escaped.txt"]:
         assert not stray.exists()
 
 
 def test_the_escape_attempts_were_refused(graded):
     rows, *_ = graded
-    essay = next(q for q in rows["escape"].result.questions if q.id == "essay").answer
+    essay = next(q for q in rows["escape"].result.questions if q.id == "support_written").answer
     assert "WROTE" not in essay and "READ" not in essay and "SUBMISSIONS VISIBLE" not in essay, essay
     if sandbox.available()[0]:
         parts = essay.split(" | ")
-        assert [p.split()[0] for p in parts] == ["refused"] * 8 + ["hidden"] * 5 + ["submissions"], essay
+        assert [p.split()[0] for p in parts] == ["refused"] * 9 + ["hidden"] * 7 + ["submissions"], essay
+    assert "touches files outside its own folder" in rows["escape"].note
 
 
 def test_reasons_are_given(graded):
@@ -149,23 +192,24 @@ def test_reasons_are_given(graded):
     assert "own class" in rows["always-equal"].note
     assert "changes how IPython runs cells" in rows["input-transformer"].note
     assert "exited with code 0" in rows["os-exit"].note
+    assert "no question answered" in rows["blank"].note
     statuses = {q.id: q.status for q in rows["wrong-type"].result.questions}
-    assert statuses["total_support"] == "rejected" and statuses["heaviest_layer"] == "invalid"
+    assert statuses["blog_vs_shenzhen"] == "rejected" and statuses["up_to"] == "invalid"
+    assert {q.id: q.status for q in rows["deleted-answer"].result.questions}["amount_purposes"] == "unanswered"
+    assert all(q.status == "incorrect" for q in rows["redefined-checker"].result.questions if q.id in WRONG)
 
 
 def test_outputs_written_and_stable(graded):
     rows, out, *_ = graded
-    with open(out / "gradebook.csv", newline="") as handle:
-        book = list(csv.DictReader(handle))
-    assert {r["student"] for r in book} == set(EXPECTED)
     for name in ["gradebook-wide.csv", "questions.csv", "summary.md", "summary-scores.png",
-                 "marking/written-answers.csv", "feedback/correct.md"]:
+                 "marking/written-answers.csv", "marking/written-answers.md", "feedback/correct.md"]:
         assert (out / name).exists(), name
-    first = {name: (out / name).read_bytes() for name in ["gradebook.csv", "gradebook-wide.csv", "questions.csv", "summary.md"]}
+    marking = (out / "marking" / "written-answers.md").read_text()
+    assert "**Identical to the model answer.**" in marking  # "correct" handed in the solution's text
+    names = ["gradebook.csv", "gradebook-wide.csv", "questions.csv", "summary.md"]
+    first = {name: (out / name).read_bytes() for name in names}
     # A second run reads the cached runs back and writes the same gradebook.
-    cli.grade(out.parent / "submissions", out, workers=2, exercises=out.parent / "course" / "exercises",
-              limits=runner.Limits(cell_timeout=3, notebook_timeout=20, memory_mb=1536, output_bytes=200_000),
-              progress=False)
+    _grade(out.parent / "submissions", out)
     assert {name: (out / name).read_bytes() for name in first} == first
 
 
@@ -175,6 +219,7 @@ def test_written_marks_are_merged_on_the_next_run(graded):
     with open(sheet, newline="") as handle:
         lines = list(csv.DictReader(handle))
     assert {r["student"] for r in lines} >= {"correct", "escape"}
+    assert len([r for r in lines if r["student"] == "correct"]) == len(QUESTIONS["support_written"].rubric)
     for line in lines:
         if line["student"] == "correct":
             line["points"] = line["max_points"]
@@ -183,9 +228,9 @@ def test_written_marks_are_merged_on_the_next_run(graded):
         writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
         writer.writeheader()
         writer.writerows(lines)
-    again = {r.student: r for r in cli.grade(
-        out.parent / "submissions", out, workers=2, exercises=out.parent / "course" / "exercises",
-        limits=runner.Limits(cell_timeout=3, notebook_timeout=20, memory_mb=1536, output_bytes=200_000), progress=False)}
-    assert again["correct"].points == pytest.approx(synthetic.AUTO_POINTS + 2)
+    again = {r.student: r for r in _grade(out.parent / "submissions", out) if r.exercise == STEM}
+    full = AUTO + POINTS["support_written"]
+    assert (again["correct"].status, again["correct"].points) == ("graded", pytest.approx(full))
+    assert again["escape"].status == "review"
     assert "Well cited." in (out / "feedback" / "correct.md").read_text()
     assert "Well cited." in sheet.read_text()  # the sheet keeps the marks

@@ -4,7 +4,6 @@ judging, the marking sheet and the timing table."""
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
@@ -37,7 +36,8 @@ def test_folders_lms_names_late_and_copies(tmp_path):
         "03-money-and-policy.ipynb": NB,
         "erin/.ipynb_checkpoints/03-money-and-policy-checkpoint.ipynb": NB,
     })
-    assert (found["alice/03-money-and-policy (1).ipynb"].problem, found["alice/03-money-and-policy.ipynb"].problem) == (None, "duplicate")
+    copies = [found["alice/03-money-and-policy (1).ipynb"], found["alice/03-money-and-policy.ipynb"]]
+    assert [c.problem for c in copies] == [None, "duplicate"]
     late = found["smithjane_LATE_12345_67890_03-money-and-policy.ipynb"]
     assert (late.student, late.stem, late.late, late.problem) == ("smithjane", "03-money-and-policy", True, None)
     assert "LMS file name" in late.note and "LATE" in late.note
@@ -92,3 +92,19 @@ def test_review_patterns():
 
 def test_timing_table_is_current():
     assert not timing.update(check=True), "run: python -m course.grading.timing"
+
+
+def test_written_answers_keep_an_exercise_to_mark_until_every_criterion_is_marked():
+    from course.grading import source
+
+    questions = source.load("03-money-and-policy").exercises
+    run = {"answers": {"blog_vs_shenzhen": 11.43, "up_to": 3, "support_written": "The texts do not contradict (C047)."}}
+    waiting = judging.judge(questions, run, [])
+    assert (waiting.status, waiting.points, waiting.max_points) == ("to mark", 2, 12)
+    partly = judging.judge(questions, run, [], {"support_written": (2.0, False, "2 of 4")})
+    assert (partly.status, partly.points) == ("to mark", 4)
+    assert "2 of 4" in next(q.reason for q in partly.questions if q.id == "support_written")
+    marked = judging.judge(questions, run, [], {"support_written": (3.0, True, "4 of 4")})
+    assert (marked.status, marked.points) == ("graded", 5)
+    blank = judging.judge(questions, {"answers": {q.id: judging.PLACEHOLDER for q in questions}}, [])
+    assert (blank.status, blank.points) == ("graded", 0) and "no question answered" in blank.notes[0]
