@@ -261,3 +261,14 @@ def test_claim_ids_cited_in_the_prose_exist(path):
     cited = {c for cell in markdown_cells(nb) for c in CLAIM_ID.findall(cell.source)}
     unknown = cited - set(course.claims()["claim_id"])
     assert not unknown, f"the prose cites claims that do not exist: {sorted(unknown)}"
+
+
+def test_no_dollar_sign_starts_a_formula():
+    """JupyterLab reads $…$ in markdown as a formula: money must be written \\$5.6 million."""
+    from course.notebooks import notebook_paths
+
+    for path in notebook_paths(("notebooks", "instructors", "solutions", "exercises")):
+        nb = nbformat.read(str(path), as_version=4)
+        for cell in markdown_cells(nb):
+            bare = re.findall(r"(?<!\\)\$", re.sub(r"`[^`]*`", "", cell.source))
+            assert not bare, f"{path.name}: escape the $ in: {cell.source[:80]!r}"

@@ -102,6 +102,11 @@ def keys_source(qset: QuestionSet) -> str:
     )
 
 
+def _markdown_text(text: str) -> str:
+    """Text for a markdown cell: a dollar sign is money, not the start of a formula."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
 def prompt_source(question: Question, number: int) -> str:
     points = f"{question.points:g} point{'' if question.points == 1 else 's'}"
     lines = [f"### Question {number} · `{question.name}` ({points})", "", question.prompt, ""]
@@ -118,7 +123,7 @@ def prompt_source(question: Question, number: int) -> str:
         lines += ["Marked by an instructor with this rubric:", ""]
         lines += [f"- {c['criterion']} ({float(c['points']):g} pt)" for c in rubric] + [""]
     lines.append(f"**Answer with** {question.answer_form()}. Then run the check below it.")
-    return "\n".join(lines)
+    return _markdown_text("\n".join(lines))
 
 
 def update_lesson(nb: NotebookNode, qset: QuestionSet, where: str) -> NotebookNode:
