@@ -123,7 +123,10 @@ def figure_bundle(fig: Figure, alt: str) -> dict[str, str]:
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
     title = next((t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title()) if t), "")
     return {
-        "text/html": f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">',
+        "text/html": (
+            f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}" '
+            'style="max-width:100%;height:auto">'
+        ),
         "text/plain": f"[figure: {title}]",
     }
 
