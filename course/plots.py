@@ -100,7 +100,9 @@ class Described:
         return f"{self.caption}\nWhat the figure shows: {self.says}"
 
     def _repr_markdown_(self) -> str:
-        return f"<small>{self.caption}</small>\n\n**What the figure shows:** {self.says}"
+        # A dollar sign is money here, not the start of a formula (JupyterLab renders $…$ as maths).
+        says = self.says.replace("$", "\\$")
+        return f"<small>{self.caption}</small>\n\n**What the figure shows:** {says}"
 
 
 def figure_bundle(fig: Figure, alt: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ STEMS = source.exercise_stems()
 
 def prompts(stem):
     nb = nbformat.read(str(paths.EXERCISES / f"{stem}.ipynb"), as_version=4)
-    return {c.metadata["course"]["question"]: c.source for c in nb.cells
+    return {c.metadata["course"]["question"]: c.source.replace("\\$", "$") for c in nb.cells
             if c.cell_type == "markdown" and c.metadata.get("course", {}).get("role") == "prompt"}
 
 

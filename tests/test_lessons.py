@@ -107,7 +107,7 @@ def test_committed_outputs_are_clean(path):
             assert not re.search(r"\b0x[0-9a-f]{6,}", text), "memory address in output"
 
 
-FIGURE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]*)">')
+FIGURE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]*)" style="[^"]*">')
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())

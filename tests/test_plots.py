@@ -53,7 +53,10 @@ def test_figure_bundle_stores_one_deterministic_png_with_alt_text():
     assert first == second
     assert set(first) == {"text/html", "text/plain"}, "the image is stored once, in the <img>"
     assert first["text/plain"] == "[figure: Words per text]"
-    match = re.fullmatch(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)">', first["text/html"])
+    match = re.fullmatch(
+        r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)" style="max-width:100%;height:auto">',
+        first["text/html"],
+    )
     assert match, first["text/html"][:80]
     assert base64.b64decode(match[1]).startswith(b"\x89PNG\r\n"), "the data URI holds a PNG"
     assert match[2] == "Two bars: &quot;wsj&quot; is longer than blog."
