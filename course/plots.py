@@ -100,8 +100,11 @@ class Described:
         return f"{self.caption}\nWhat the figure shows: {self.says}"
 
     def _repr_markdown_(self) -> str:
-        # A dollar sign is money here, not the start of a formula (JupyterLab renders $…$ as maths).
-        says = self.says.replace("$", "\\$")
+        # A dollar sign is money here, not the start of a formula: JupyterLab typesets $…$ in a
+        # markdown output as maths (a backslash does not stop it there), but skips this class.
+        import html
+
+        says = f'<span class="tex2jax_ignore">{html.escape(self.says)}</span>'
         return f"<small>{self.caption}</small>\n\n**What the figure shows:** {says}"
 
 
