@@ -99,13 +99,14 @@ class Described:
     def __repr__(self) -> str:
         return f"{self.caption}\nWhat the figure shows: {self.says}"
 
-    def _repr_markdown_(self) -> str:
-        # A dollar sign is money here, not the start of a formula: JupyterLab typesets $…$ in a
-        # markdown output as maths (a backslash does not stop it there), but skips this class.
+    def _repr_html_(self) -> str:
+        # A dollar sign is money here, not the start of a formula. JupyterLab typesets $…$ in an
+        # output as maths; MathJax reads each element's text on its own, so a dollar sign in an
+        # element of its own cannot pair with another.
         import html
 
-        says = f'<span class="tex2jax_ignore">{html.escape(self.says)}</span>'
-        return f"<small>{self.caption}</small>\n\n**What the figure shows:** {says}"
+        caption, says = (html.escape(text).replace("$", "<span>$</span>") for text in (self.caption, self.says))
+        return f"<p><small>{caption}</small></p><p><strong>What the figure shows:</strong> {says}</p>"
 
 
 def figure_bundle(fig: Figure, alt: str) -> dict[str, str]:
