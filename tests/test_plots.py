@@ -84,6 +84,7 @@ def test_a_colour_bar_panel_needs_no_title_of_its_own(capsys):
 
 
 def test_the_sentence_under_a_figure_is_never_typeset_as_maths():
-    described = plots.Described("Shanghai's programme costs $139 million, or $0.14 billion, in all.", "Sources: billions")
+    sentence = "Shanghai's programme costs $139 million, or $0.14 billion, in all."
+    described = plots.Described(sentence, "Sources: billions")
     shown = described._repr_html_()
     assert "<span>$</span>139 million" in shown and "$0" not in shown.replace("<span>$</span>", "")
