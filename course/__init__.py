@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from course.questions import _EXPORTS as _QUESTIONS  # a table of names: imports nothing heavy
+
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "sources": "course.texts",
@@ -28,18 +30,8 @@ _EXPORTS: dict[str, str] = {
     # figures in the course style (course/plots.py)
     "chart": "course.plots",
     "show_figure": "course.plots",
-    # questions: kinds, feedback, learner copies (course/questions/)
-    "SingleChoice": "course.questions.kinds",
-    "MultipleChoice": "course.questions.kinds",
-    "NumberQuestion": "course.questions.kinds",
-    "Ordering": "course.questions.kinds",
-    "Matching": "course.questions.kinds",
-    "Classification": "course.questions.kinds",
-    "EvidenceFinder": "course.questions.finder",
-    "Written": "course.questions.written",
-    "Feedback": "course.questions.feedback",
-    "unseal": "course.questions.learner",
-    "load_checks": "course.questions.learner",
+    # questions: kinds, feedback, learner copies (listed once, in course/questions/__init__.py)
+    **_QUESTIONS,
 }
 
 __all__ = sorted(_EXPORTS)

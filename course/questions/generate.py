@@ -126,22 +126,25 @@ def prompt_source(question: Question, number: int) -> str:
     return _markdown_text("\n".join(lines))
 
 
+def _place(qid: str, questions: dict, placed: list[str], where: str, lacks: str) -> None:
+    """Refuse a cell for a question the file lacks, or a question placed twice."""
+    if qid not in questions:
+        raise GenerateError(f"{where}: a cell asks for question {qid!r}, which {lacks}.")
+    if qid in placed:
+        raise GenerateError(f"{where}: question {qid!r} is placed twice.")
+
+
 def update_lesson(nb: NotebookNode, qset: QuestionSet, where: str) -> NotebookNode:
     """Fill every self-check cell of a lesson from the question file."""
     checks = {q.name: q for q in qset.checks}
-    placed: set[str] = set()
+    placed: list[str] = []
     for n, cell in enumerate(nb.cells):
         mark = _marker(cell)
         if mark is None:
             continue
         qid, _ = mark
-        if qid not in checks:
-            raise GenerateError(
-                f"{where}: a cell asks for question {qid!r}, which {qset.path.name} has no [[check]] for."
-            )
-        if qid in placed:
-            raise GenerateError(f"{where}: question {qid!r} is placed twice.")
-        placed.add(qid)
+        _place(qid, checks, placed, where, f"{qset.path.name} has no [[check]] for")
+        placed.append(qid)
         nb.cells[n] = _keep(cell, _code(self_check_source(checks[qid], qset.stem), qid, "check", hidden=True))
     missing = [qid for qid in checks if qid not in placed]
     if missing:
@@ -173,12 +176,7 @@ def update_solution(nb: NotebookNode, qset: QuestionSet, where: str) -> Notebook
             continue
         if role == "check":
             continue  # written again after its answer cell
-        if qid not in exercises:
-            raise GenerateError(
-                f"{where}: a cell asks for question {qid!r}, which {qset.path.name} has no [[exercise]] for."
-            )
-        if qid in placed:
-            raise GenerateError(f"{where}: question {qid!r} is placed twice.")
+        _place(qid, exercises, placed, where, f"{qset.path.name} has no [[exercise]] for")
         placed.append(qid)
         cells.append(_markdown(prompt_source(exercises[qid], len(placed)), qid, "prompt"))
         answer = source[n] if n < len(source) else None
