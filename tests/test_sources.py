@@ -121,3 +121,13 @@ def test_every_export_is_a_helper_not_a_module():
         importlib.import_module(f"course.{info.name}")
     for name in course.__all__:
         assert not isinstance(getattr(course, name), types.ModuleType), name
+
+
+def test_every_source_says_whose_it_is_and_on_what_terms_the_course_uses_it():
+    manifest = course.sources()
+    assert manifest["rights"].notna().all(), "a source has no rights statement"
+    for source_id, rights in manifest["rights"].items():
+        assert rights.startswith("Rights holder: "), source_id
+        assert "not covered by the course's licences" in rights, source_id
+    notice = (paths.SOURCES / "README.md").read_text(encoding="utf-8")
+    assert "LICENSE-content" in notice and "redistribute" in notice
