@@ -22,7 +22,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize
 # The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
 FAST   := -m "not slow and not browser"
 
-.PHONY: lab test test-fast lint execute bench bench-grading grade nav questions exercises install install-dev clean help
+.PHONY: lab test test-fast lint execute bench bench-grading grade release nav questions exercises install install-dev clean help
 
 help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
@@ -34,6 +34,7 @@ help:
 	@echo "make nav      regenerate lesson navigation and the README course map"
 	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
 	@echo "make grade SUBMISSIONS=folder OUT=folder   grade a class (see INSTRUCTORS.md)"
+	@echo "make release OUT=folder [RELEASE_ARGS=--repository URL]   build the student copy as a git repository (see INSTRUCTORS.md)"
 	@echo "make bench-grading  time the grader against nbgrader on submissions built from the exercises (STUDENTS=20)"
 
 $(BIN)/python:
@@ -71,6 +72,12 @@ bench: install-dev
 
 grade: install
 	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)
+
+# The students' copy: no solutions, questions or grader (INSTRUCTORS.md, "A student release").
+# OUT must be given: its default (grades) belongs to `make grade`.
+release: install
+	@test "$(origin OUT)" = "command line" || { echo "usage: make release OUT=folder (an empty folder or an earlier release)" >&2; exit 2; }
+	$(BIN)/python -m course release $(OUT) $(RELEASE_ARGS)
 
 bench-grading: install
 	$(BIN)/python -m course.grading.bench --students $(STUDENTS)

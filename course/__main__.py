@@ -3,6 +3,7 @@
     python -m course grade SUBMISSIONS --out OUT   grade a class (course.grading)
     python -m course execute [PATH ...]            re-run notebooks in place (course.notebooks)
     python -m course nav [--check]                 regenerate navigation (course.navigation)
+    python -m course release OUT [--repository URL] build the student release (course.release)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ COMMANDS = {
     "grade": ("course.grading.cli", "main", False),
     "execute": ("course.notebooks", "_main", True),
     "nav": ("course.navigation", "_main", False),
+    "release": ("course.release", "_main", False),
 }
 
 
@@ -24,7 +26,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
     module, function, keep_name = COMMANDS[argv[0]]
     rest = argv if keep_name else argv[1:]
-    return int(getattr(importlib.import_module(module), function)(rest) or 0)
+    try:
+        command = getattr(importlib.import_module(module), function)
+    except ModuleNotFoundError as error:
+        if not (error.name and module.startswith(error.name)):
+            raise
+        # The student release leaves the grader and the authoring tools out.
+        print(f"`python -m course {argv[0]}` is not part of this copy of the course.", file=sys.stderr)
+        return 2
+    return int(command(rest) or 0)
 
 
 if __name__ == "__main__":

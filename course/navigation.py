@@ -45,11 +45,19 @@ class NavigationError(ValueError):
     """A lesson lacks what navigation needs (a title, a minutes line, a proper name)."""
 
 
-def repository() -> str:
-    """``owner/name`` of the public repository, from pyproject.toml's project URLs."""
+def repository(key: str = "Repository") -> str:
+    """``owner/name`` of a GitHub repository from pyproject.toml's project URLs: ``Repository``
+    (this one) or ``Student-Repository`` (where the student release is published)."""
     with open(paths.ROOT / "pyproject.toml", "rb") as handle:
-        url = tomllib.load(handle)["project"]["urls"]["Repository"]
-    return url.rstrip("/").split("github.com/")[-1]
+        urls = tomllib.load(handle)["project"]["urls"]
+    if key not in urls:
+        raise NavigationError(f"pyproject.toml has no {key!r} under [project.urls]")
+    return github_name(urls[key])
+
+
+def github_name(url: str) -> str:
+    """``owner/name`` from a GitHub URL (or an ``owner/name`` given as is)."""
+    return url.strip().rstrip("/").removesuffix(".git").split("github.com/")[-1]
 
 
 def lessons() -> list[Lesson]:
@@ -71,8 +79,9 @@ def lessons() -> list[Lesson]:
     return found
 
 
-def binder_url(target: str) -> str:
-    return f"https://mybinder.org/v2/gh/{repository()}/HEAD?labpath={urlquote(target, safe='/')}"
+def binder_url(target: str, repo: str | None = None) -> str:
+    """A Binder link opening ``target`` in ``repo`` (``owner/name``; default: this repository)."""
+    return f"https://mybinder.org/v2/gh/{repo or repository()}/HEAD?labpath={urlquote(target, safe='/')}"
 
 
 def _link(lesson: Lesson, arrow: str = "") -> str:
@@ -108,9 +117,10 @@ def nav_bottom(lesson: Lesson, all_lessons: list[Lesson]) -> str:
     return "\n".join(lines)
 
 
-def course_map(all_lessons: list[Lesson]) -> str:
-    """The README table: lesson, exercise, minutes, Binder link. Exercise minutes count only
-    for exercises that exist (``exercises/NN-slug.ipynb``); the others show "not yet" and
+def course_map(all_lessons: list[Lesson], repo: str | None = None) -> str:
+    """The README table: lesson, exercise, minutes, Binder link (into ``repo``, ``owner/name``:
+    this repository by default, the student repository for a release). Exercise minutes count
+    only for exercises that exist (``exercises/NN-slug.ipynb``); the others show "not yet" and
     are left out of the total."""
     rows = [
         "| # | Lesson | Exercise | Minutes (teaching + exercises) | Binder (lesson · exercise) |",
@@ -123,9 +133,10 @@ def course_map(all_lessons: list[Lesson]) -> str:
         minutes = f"{lesson.teaching} + {lesson.exercises}" if written else f"{lesson.teaching} + not yet"
         total += lesson.teaching + (lesson.exercises if written else 0)
         missing += not written
-        badge = f"[![Binder: lesson](https://mybinder.org/badge_logo.svg)]({binder_url('notebooks/' + lesson.name)})"
+        lesson_url = binder_url("notebooks/" + lesson.name, repo)
+        badge = f"[![Binder: lesson](https://mybinder.org/badge_logo.svg)]({lesson_url})"
         if written:
-            badge += f" · [exercise on Binder]({binder_url('exercises/' + lesson.name)})"
+            badge += f" · [exercise on Binder]({binder_url('exercises/' + lesson.name, repo)})"
         rows.append(
             f"| {lesson.number} | [{lesson.title}](notebooks/{lesson.name}) | {exercise} | "
             f"{minutes} | {badge} |"

@@ -1,0 +1,565 @@
+"""The student release: a copy of the course without the answers, as a git repository to push.
+
+This repository holds the worked solutions, the question source with every answer and the
+grader. Students get a copy without them, built here (INSTRUCTORS.md, "A student release")::
+
+    python -m course release OUT [--repository URL]     # or: make release OUT=folder
+
+OUT holds the lessons, the exercises, the data, the learner side of the ``course`` package, the
+environment and Binder files, a README written for students (with Binder links into the
+student repository), the licences, a Makefile (``make lab``, ``make test``) and a small test set.
+It leaves out ``solutions/``, ``questions/``, ``instructors/``, the grader and the authoring
+tools. Before it commits, the build checks that every module kept imports only modules kept,
+and that no answer, explanation or model answer from ``questions/*.toml`` is in plain text in
+any file of OUT (:func:`find_leaks`); either failing stops the build with a non-zero exit.
+
+OUT must be empty, missing, or an earlier release (rebuilt in place: one more commit on top,
+so a push is a fast-forward and nbgitpuller keeps working). Nothing outside OUT is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import fnmatch
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from course import paths
+
+#: What a release holds: tracked files of the source matching these (fnmatch; ``*`` spans ``/``).
+INCLUDE = (
+    "notebooks/*.ipynb",
+    "exercises/*.ipynb",
+    "data/*",
+    "course/*.py",
+    "LICENSE",
+    "LICENSE-content",
+    "requirements.txt",
+    "requirements.in",
+    "environment.yml",
+    "postBuild",
+    "runtime.txt",
+    "apt.txt",
+    "binder/*",
+    ".gitattributes",
+    ".gitignore",
+)
+#: ... except these: the instructors' side, the grader, and authoring tools that need it.
+EXCLUDE = (
+    "data/AUDIT*",
+    "data/audit/*",
+    "course/grading/*",  # the grader: judges against questions/
+    "course/bench.py",  # times the whole test suite, solutions included
+    "course/release.py",  # this builder: reads questions/
+    "course/questions/source.py",  # reads questions/*.toml
+    "course/questions/generate.py",  # writes learners' copies from questions/ and solutions/
+    "course/questions/__main__.py",  # runs the generator
+)
+#: Files only a release has, in ``release/`` of the source: (source name, name in OUT).
+OWN_FILES = (
+    ("Makefile", "Makefile"),
+    ("tests/test_course.py", "tests/test_course.py"),
+    ("exercises-README.md", "exercises/README.md"),
+)
+#: Where a release's own files live in the source repository.
+TEMPLATES = "release"
+#: The marker of a folder this builder made (inside .git, so it is never committed or pushed).
+MARKER = "course-release"
+SUBJECT = "Student release of the course"
+#: A fixed identity, so that two builds of one source commit give the same commit.
+AUTHOR = ("Course release", "release@invalid")
+QUESTION_FOLDER = "questions"
+
+
+class ReleaseError(RuntimeError):
+    """The release cannot be built (a bad OUT, a module importing what is left out, an answer
+    in plain text); the message says what and where."""
+
+
+# -- what goes in --------------------------------------------------------------------------
+
+
+def selected(relative: str) -> bool:
+    """True for a source file that belongs in a release."""
+    return any(fnmatch.fnmatch(relative, p) for p in INCLUDE) and not any(
+        fnmatch.fnmatch(relative, p) for p in EXCLUDE
+    )
+
+
+def _git(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run git with no user or system configuration (no hooks, no signing, no templates)."""
+    base = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0",
+        **(env or {}),
+    }
+    result = subprocess.run(["git", *args], cwd=cwd, env=base, capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise ReleaseError(f"git {' '.join(args)} failed in {cwd}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def source_files(source: Path) -> list[str]:
+    """The tracked files of the source that a release holds (sorted, relative paths)."""
+    listed = _git(["ls-files", "-z"], source).split("\0")
+    return sorted(f for f in listed if f and selected(f) and (source / f).is_file())
+
+
+def source_commit(source: Path) -> tuple[str, str, bool]:
+    """(commit hash, its committer date, whether the work tree differs from it)."""
+    commit, date = _git(["log", "-1", "--format=%H %cI"], source).split()
+    dirty = bool(_git(["status", "--porcelain", "--untracked-files=no"], source).strip())
+    return commit, date, dirty
+
+
+def student_repository(source: Path, given: str | None) -> str:
+    """The student repository's URL: as given, else pyproject's ``Student-Repository``."""
+    if given:
+        url = given.strip().rstrip("/").removesuffix(".git")
+    else:
+        with open(source / "pyproject.toml", "rb") as handle:
+            urls = tomllib.load(handle).get("project", {}).get("urls", {})
+        if "Student-Repository" not in urls:
+            raise ReleaseError("Give --repository URL, or add Student-Repository to [project.urls] in pyproject.toml.")
+        url = urls["Student-Repository"].rstrip("/")
+    if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url):
+        raise ReleaseError(f"The student repository must be https://github.com/OWNER/NAME (for Binder), not {url!r}.")
+    return url
+
+
+def student_pyproject(text: str, repository: str) -> str:
+    """The source's pyproject.toml for the release: its URL is the student repository's, pytest
+    runs ``tests/`` only, and nothing names the grader."""
+    description = "Helpers for the course 'China's drive for AI self-reliance': texts, claims, tables, plots, checks."
+    edits = [  # (pattern, replacement, required)
+        (r'(?m)^Repository = "[^"]*"\n', f'Repository = "{repository}"\n', True),
+        (r'(?m)^description = "[^"]*"\n', f'description = "{description}"\n', True),
+        (r"(?m)^testpaths = \[[^\]]*\]\n", 'testpaths = ["tests"]\n', True),
+        (r'(?m)^(?:# Where `make release`.*\n)?Student-Repository = "[^"]*"\n', "", False),
+        (r"(?m)^# nbval is turned on.*\n(?:# .*\n)?", "", False),  # the instructors' Makefile
+    ]
+    for pattern, replacement, required in edits:
+        text, count = re.subn(pattern, lambda _, new=replacement: new, text)
+        if required and count != 1:
+            raise ReleaseError(f"pyproject.toml: expected one line matching {pattern!r}, found {count}.")
+    return text
+
+
+def student_readme(source: Path, repository: str, commit: str) -> str:
+    """The README for students: what the course is, the course map with Binder links into the
+    student repository, how to run it, answer, and hand in."""
+    from course import navigation
+
+    with open(source / "environment.yml", encoding="utf-8") as handle:
+        env_name = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("name:")), "course")
+    text = (source / "README.md").read_text(encoding="utf-8")
+    title = re.search(r"^# (.+)$", text, re.M)
+    # The course's own first paragraph (after the title and the badge) says what it is.
+    paragraphs = [p.strip() for p in text.split("\n\n")]
+    intro = next((p for p in paragraphs if p[:1].isalpha() and not p.startswith("#")), "")
+    if not title or not intro:
+        raise ReleaseError("README.md needs a '# Title' and a first paragraph saying what the course is.")
+    repo = navigation.github_name(repository)
+    lessons = navigation.lessons()
+    template = Template((source / TEMPLATES / "README.md").read_text(encoding="utf-8"))
+    return template.substitute(
+        title=title[1].strip(),
+        intro=intro,
+        first_binder=navigation.binder_url(f"notebooks/{lessons[0].name}", repo),
+        course_map=navigation.course_map(lessons, repo),
+        repo_url=repository,
+        repo_dir=repo.split("/")[-1],
+        env_name=env_name,
+        first_lesson=lessons[0].name,
+        source_commit=f"commit {commit[:12]}",
+    )
+
+
+# -- checks --------------------------------------------------------------------------------
+
+
+def import_problems(out: Path) -> list[str]:
+    """Every ``course.*`` module imported by a module of OUT's ``course`` package, or by a test,
+    that OUT does not hold (one line each, naming the importing file)."""
+    problems = []
+    for path in sorted([*(out / "course").rglob("*.py"), *(out / "tests").rglob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                if name.split(".")[0] != "course":
+                    continue
+                parts = name.split(".")
+                module = out.joinpath(*parts)
+                held = module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()
+                # ``from course.x import name``: the name may be an attribute, not a module.
+                parent = out.joinpath(*parts[:-1])
+                is_attribute = isinstance(node, ast.ImportFrom) and name != node.module and (
+                    parent.with_suffix(".py").is_file() or (parent / "__init__.py").is_file()
+                )
+                if not held and not is_attribute:
+                    where = f"{path.relative_to(out)}:{node.lineno}"
+                    problems.append(f"{where}: imports {name}, which the release leaves out")
+    lazy = re.compile(r'"(course(?:\.\w+)+)"')
+    for path in sorted((out / "course").rglob("*.py")):  # the lazy tables: module names as strings
+        for name in lazy.findall(path.read_text(encoding="utf-8")):
+            module = out.joinpath(*name.split("."))
+            if not (module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()):
+                if path.name != "__main__.py":  # names the commands; says when one is not here
+                    problems.append(f"{path.relative_to(out)}: names module {name}, which the release leaves out")
+    return problems
+
+
+@dataclass(frozen=True)
+class Secret:
+    """One thing a student must not read in plain text: ``text`` from question ``qid``."""
+
+    qid: str
+    what: str
+    text: str
+    #: "text": found as is; "number": as a number token; "order": items in this order;
+    #: "pairs": an item followed by its key (``item: label``); "option": a right option found
+    #: more often than a wrong one (``items``) of the same question (a list of choices shows
+    #: every option once; an answer written down adds one).
+    mode: str = "text"
+    items: tuple[str, ...] = ()
+    #: Whether it may be searched inside packed (not sealed) question data, where options live.
+    in_packed: bool = False
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A secret found in a file of the release."""
+
+    path: str
+    qid: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: question {self.qid}: its {self.what} is in plain text"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+#: Shorter texts are not told apart from ordinary words of a lesson.
+DISTINCT_LENGTH = 24
+SENTENCE_LENGTH = 60
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _distinct_number(value: float | int) -> str | None:
+    """The written form of a number answer, when it is specific enough to be told apart from
+    the other numbers of a lesson: a decimal part of two digits or more, or four digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    written = repr(value)
+    if written.endswith(".0"):
+        written = written[:-2]
+    digits = len(written.replace("-", "").replace(".", ""))
+    decimals = len(written.split(".")[1]) if "." in written else 0
+    return written if decimals >= 2 or digits >= 4 else None
+
+
+def secrets(source: Path) -> list[Secret]:
+    """Everything of ``questions/*.toml`` that must not be in plain text in a student's file.
+
+    Explanations and model answers always (and each of their long sentences that is not a quote
+    of the texts or the claims, which a lesson may quote); answer options, number answers,
+    orderings and item→label keys where they are distinct from the course's other words (long
+    enough, and not a phrase of the data). Hints and rubrics are shown to students on purpose.
+    Evidence-finder answers are claim ids, listed in ``data/claims.csv`` for everyone.
+    """
+    data_files = sorted(p for p in (source / "data").rglob("*") if p.suffix in {".txt", ".csv"})
+    data_text = _squash("\n".join(p.read_text(encoding="utf-8") for p in data_files))
+    found: list[Secret] = []
+    for path in sorted((source / QUESTION_FOLDER).glob("*.toml")):
+        entries = tomllib.loads(path.read_text(encoding="utf-8"))
+        for section in ("check", "exercise"):
+            for entry in entries.get(section, []):
+                qid = f"{path.stem}:{entry.get('id', '?')}"
+                found.extend(_entry_secrets(entry, qid, data_text))
+    return found
+
+
+def _entry_secrets(entry: dict, qid: str, data_text: str) -> Iterator[Secret]:
+    def distinct(text: object) -> bool:
+        return isinstance(text, str) and len(text) >= DISTINCT_LENGTH and _squash(text) not in data_text
+
+    for field, what in (("explanation", "explanation"), ("model_answer", "model answer")):
+        text = entry.get(field)
+        if isinstance(text, str) and text.strip():
+            yield Secret(qid, what, _squash(text), in_packed=True)
+            for sentence in re.split(r"(?<=[.!?])\s+", _squash(text)):
+                if len(sentence) >= SENTENCE_LENGTH and distinct(sentence) and sentence != _squash(text):
+                    yield Secret(qid, f"{what} (a sentence of it)", sentence, in_packed=True)
+    answer = entry.get("answer")
+    kind = entry.get("kind")
+    if kind in ("single choice", "multiple choice"):
+        right = [answer] if isinstance(answer, str) else list(answer or [])
+        wrong = tuple(_squash(o) for o in entry.get("options", []) if o not in right)
+        for option in right:
+            if distinct(option):
+                yield Secret(qid, "right option", _squash(option), mode="option", items=wrong)
+    elif kind == "number":
+        written = _distinct_number(answer)
+        if written and written not in data_text:
+            yield Secret(qid, "number answer", written, mode="number")
+    elif kind == "ordering" and isinstance(answer, list) and len(answer) > 1:
+        yield Secret(qid, "order", " → ".join(answer), mode="order", items=tuple(_squash(a) for a in answer))
+    elif kind in ("matching", "classification") and isinstance(answer, dict):
+        pairs = tuple(f"{_squash(k)}\x1f{_squash(v)}" for k, v in answer.items() if len(k) >= 12)
+        if pairs:
+            yield Secret(qid, "answer key (item and its label)", "", mode="pairs", items=pairs)
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+PACKED = re.compile(r"(?:unseal|load_checks)\((?:'[^']*', )?'([A-Za-z0-9+/=]{40,})'\)")
+
+
+def _readable(path: Path) -> tuple[str, str] | None:
+    """(what anyone reads in the file, the packed question data in it), or None for a binary file."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
+    plain = raw
+    if path.suffix == ".ipynb":
+        try:  # every text of the notebook (sources, outputs) as a reader sees it, not JSON-escaped
+            plain = "\n".join(_strings(json.loads(raw)))
+        except json.JSONDecodeError:
+            pass  # not JSON: searched as text
+    # As a reader sees it: HTML entities, markdown's escaped dollars and pandas' <span>$</span>.
+    plain = re.sub(r"\\([$*_`])", r"\1", html.unescape(plain).replace("<span>$</span>", "$"))
+    packed = []
+    from course.questions import seal
+
+    for blob in PACKED.findall(plain):
+        try:
+            packed.append(json.dumps(seal.unpack(blob), ensure_ascii=False))
+        except ValueError:
+            continue  # a damaged blob opens for nobody
+    return _squash(plain), _squash("\n".join(packed))
+
+
+def _found(secret: Secret, text: str) -> bool:
+    if secret.mode == "text":
+        return secret.text in text
+    if secret.mode == "option":
+        count = text.count(secret.text)
+        return count > 0 and (not secret.items or count > min(text.count(o) for o in secret.items))
+    if secret.mode == "number":
+        return re.search(rf"(?<![\d.]){re.escape(secret.text)}(?!\d)", text) is not None
+    if secret.mode == "order":
+        gap = r"[\s\"',\]\[\d.)(→>-]{0,40}?"
+        return re.search(gap.join(re.escape(item) for item in secret.items), text) is not None
+    for pair in secret.items:  # "pairs": an item, then its label as a dict or a table would write it
+        item, label = pair.split("\x1f")
+        if re.search(rf"{re.escape(item)}[\"']?\s*(?::|=|→|->|\|)\s*[\"']?{re.escape(label)}\b", text):
+            return True
+    return False
+
+
+def find_leaks(out: Path, source: Path | None = None) -> list[Leak]:
+    """Every file of ``out`` (but ``.git``) that holds a secret of the source's questions
+    (default: this repository's ``questions/``)."""
+    found = secrets(source or paths.ROOT)
+    leaks = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and ".git" not in p.relative_to(out).parts[:1]):
+        readable = _readable(path)
+        if readable is None:
+            continue
+        plain, packed = readable
+        for secret in found:
+            if _found(secret, plain) or (secret.in_packed and packed and _found(secret, packed)):
+                leaks.append(Leak(str(path.relative_to(out)), secret.qid, secret.what))
+    return sorted(set(leaks), key=lambda leak: (leak.path, leak.qid, leak.what))
+
+
+ALLOWED = "allowed.toml"
+
+
+def allowed_leaks(source: Path) -> dict[tuple[str, str], str]:
+    """(file, question) → why, for the answers ``release/allowed.toml`` lets through."""
+    path = source / TEMPLATES / ALLOWED
+    if not path.is_file():
+        return {}
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("allowed", [])
+        return {(e["file"], e["question"]): e["why"] for e in entries}
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise ReleaseError(f"{path}: each [[allowed]] needs file, question and why ({error}).") from None
+
+
+# -- building --------------------------------------------------------------------------------
+
+
+def _prepare(out: Path, source: Path) -> None:
+    """Make OUT ready: create it, or check that it is empty or an earlier release that nobody
+    has changed since, then empty its work tree (its .git is kept)."""
+    out_resolved, source_resolved = out.resolve(), source.resolve()
+    if out_resolved in (source_resolved, *source_resolved.parents) or source_resolved in out_resolved.parents:
+        raise ReleaseError(
+            f"{out} is inside the course repository (or holds it): build the release next to it, "
+            "e.g. ../student-release."
+        )
+    if out.exists() and not out.is_dir():
+        raise ReleaseError(f"{out} is a file, not a folder.")
+    if out.is_dir() and any(out.iterdir()):
+        marker = out / ".git" / MARKER
+        if not marker.is_file():
+            raise ReleaseError(
+                f"{out} is not empty and is not an earlier student release: refusing to write there. "
+                "Give an empty or new folder, or the folder of an earlier release."
+            )
+        if marker.read_text(encoding="utf-8").startswith("built") and _git(["status", "--porcelain"], out).strip():
+            raise ReleaseError(
+                f"{out} is an earlier release with changes nobody committed (git -C {out} status): "
+                "commit or discard them first; a rebuild would overwrite them."
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / ".git").is_dir():
+        _git(["init", "--quiet", "--initial-branch=main"], out)
+    (out / ".git" / MARKER).write_text("building\n", encoding="utf-8")
+    for entry in out.iterdir():
+        if entry.name == ".git":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _write(out: Path, relative: str, content: bytes) -> None:
+    target = out / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a build made: where, from which source commit, the commit in OUT (None when the
+    release did not change), its files and their size."""
+
+    out: Path
+    source_commit: str
+    commit: str | None
+    files: int
+    size: int
+    #: Answers found in plain text and let through by ``release/allowed.toml``.
+    allowed: tuple[Leak, ...] = ()
+
+
+def build(out: Path, repository: str | None = None) -> Release:
+    """Build (or rebuild) the student release of this repository in ``out``."""
+    source = paths.ROOT.resolve()
+    out = Path(out).absolute()
+    url = student_repository(source, repository)
+    commit, date, dirty = source_commit(source)
+    files = source_files(source)
+    _prepare(out, source)
+    for relative in files:
+        _write(out, relative, (source / relative).read_bytes())
+    for name, relative in OWN_FILES:
+        _write(out, relative, (source / TEMPLATES / name).read_bytes())
+    pyproject = student_pyproject((source / "pyproject.toml").read_text(encoding="utf-8"), url)
+    _write(out, "pyproject.toml", pyproject.encode())
+    _write(out, "README.md", student_readme(source, url, commit).encode())
+
+    problems = import_problems(out)
+    leaks = find_leaks(out, source)
+    allowed = allowed_leaks(source)
+    problems += [str(leak) for leak in leaks if (leak.path, leak.qid) not in allowed]
+    problems += [
+        f"{TEMPLATES}/{ALLOWED}: {path}, question {qid}: no longer found; remove the entry"
+        for path, qid in sorted(allowed)
+        if not any((leak.path, leak.qid) == (path, qid) for leak in leaks)
+    ]
+    if problems:
+        raise ReleaseError(
+            f"The release in {out} is not ready ({len(problems)} problem(s); nothing committed):\n  "
+            + "\n  ".join(problems)
+        )
+    _git(["add", "--all"], out)
+    head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=out, capture_output=True, check=False)
+    has_head = head.returncode == 0
+    changed = not has_head or bool(_git(["diff", "--cached", "--name-only", "HEAD"], out).strip())
+    new_commit = None
+    if changed:
+        note = ", with uncommitted changes" if dirty else ""
+        message = f"{SUBJECT} (source commit {commit}{note})\n\nBuilt by `python -m course release` for {url}.\n"
+        identity = {
+            "GIT_AUTHOR_NAME": AUTHOR[0],
+            "GIT_AUTHOR_EMAIL": AUTHOR[1],
+            "GIT_AUTHOR_DATE": date,
+            "GIT_COMMITTER_NAME": AUTHOR[0],
+            "GIT_COMMITTER_EMAIL": AUTHOR[1],
+            "GIT_COMMITTER_DATE": date,
+        }
+        _git(["commit", "--quiet", "--no-verify", "-m", message], out, identity)
+        new_commit = _git(["rev-parse", "HEAD"], out).strip()
+    (out / ".git" / MARKER).write_text(f"built {commit}\n", encoding="utf-8")
+    tracked = [f for f in _git(["ls-files", "-z"], out).split("\0") if f]
+    size = sum((out / f).stat().st_size for f in tracked)
+    return Release(out, commit, new_commit, len(tracked), size, tuple(leaks))
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course release", description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="the folder to build the release in (empty, new, or an earlier release)")
+    parser.add_argument(
+        "--repository",
+        help="the student repository's GitHub URL, for Binder links and the README "
+        "(default: Student-Repository in pyproject.toml's [project.urls])",
+    )
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        release = build(args.out, repository=args.repository)
+    except ReleaseError as error:
+        print(f"release: {error}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - start
+    what = f"commit {release.commit[:12]}" if release.commit else "unchanged since the last release, no new commit"
+    for leak in release.allowed:
+        print(f"allowed ({TEMPLATES}/{ALLOWED}): {leak}", file=sys.stderr)
+    print(
+        f"released {release.files} files ({release.size / 1e6:.1f} MB) to {release.out} in {seconds:.1f} s: {what} "
+        f"(from source commit {release.source_commit[:12]}); "
+        f"no answer in plain text ({len(release.allowed)} let through by {TEMPLATES}/{ALLOWED}).\n"
+        f"Publish it: cd {args.out} && git remote add origin URL && git push -u origin main"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
