@@ -119,10 +119,10 @@ def source_files(source: Path) -> list[str]:
     return sorted(f for f in listed if f and selected(f) and (source / f).is_file())
 
 
-def source_commit(source: Path) -> tuple[str, str, bool]:
-    """(commit hash, its committer date, whether the work tree differs from it)."""
+def source_commit(source: Path, inputs: list[str]) -> tuple[str, str, bool]:
+    """(commit hash, its committer date, whether any of the release's ``inputs`` differs from it)."""
     commit, date = _git(["log", "-1", "--format=%H %cI"], source).split()
-    dirty = bool(_git(["status", "--porcelain", "--untracked-files=no"], source).strip())
+    dirty = bool(_git(["status", "--porcelain", "--untracked-files=all", "--", *inputs], source).strip())
     return commit, date, dirty
 
 
@@ -484,8 +484,8 @@ def build(out: Path, repository: str | None = None) -> Release:
     source = paths.ROOT.resolve()
     out = Path(out).absolute()
     url = student_repository(source, repository)
-    commit, date, dirty = source_commit(source)
     files = source_files(source)
+    commit, date, dirty = source_commit(source, [*files, TEMPLATES, "pyproject.toml", "README.md"])
     _prepare(out, source)
     for relative in files:
         _write(out, relative, (source / relative).read_bytes())
