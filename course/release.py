@@ -10,8 +10,9 @@ environment and Binder files, a README written for students (with Binder links i
 student repository), the licences, a Makefile (``make lab``, ``make test``) and a small test set.
 It leaves out ``solutions/``, ``questions/``, ``instructors/``, the grader and the authoring
 tools. Before it commits, the build checks that every module kept imports only modules kept,
-and that no answer, explanation or model answer from ``questions/*.toml`` is in plain text in
-any file of OUT (:func:`find_leaks`); either failing stops the build with a non-zero exit.
+that every relative link points at a file kept, and that no answer, explanation or model answer
+from ``questions/*.toml`` is in plain text in any file of OUT (:func:`find_leaks`); any of them
+failing stops the build with a non-zero exit.
 
 OUT must be empty, missing, or an earlier release (rebuilt in place: one more commit on top,
 so a push is a fast-forward and nbgitpuller keeps working). Nothing outside OUT is written.
@@ -225,6 +226,29 @@ def import_problems(out: Path) -> list[str]:
             if not (module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()):
                 if path.name != "__main__.py":  # names the commands; says when one is not here
                     problems.append(f"{path.relative_to(out)}: names module {name}, which the release leaves out")
+    return problems
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def link_problems(out: Path) -> list[str]:
+    """Every relative link in OUT's Markdown files and notebooks' Markdown cells whose target
+    OUT does not hold (a lesson pointing at ``solutions/``, say)."""
+    problems = []
+    for path in sorted([*out.rglob("*.md"), *out.rglob("*.ipynb")]):
+        if ".git" in path.relative_to(out).parts[:1]:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".ipynb":
+            cells = json.loads(text).get("cells", [])
+            text = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
+        for target in LINK.findall(text):
+            relative = target.split("#")[0]
+            if not relative or re.match(r"^[a-z][a-z0-9+.-]*:", relative, re.I):
+                continue  # an anchor, a web address, mailto:
+            if not (path.parent / relative).exists():
+                problems.append(f"{path.relative_to(out)}: links to {target}, which the release does not hold")
     return problems
 
 
@@ -495,7 +519,7 @@ def build(out: Path, repository: str | None = None) -> Release:
     _write(out, "pyproject.toml", pyproject.encode())
     _write(out, "README.md", student_readme(source, url, commit).encode())
 
-    problems = import_problems(out)
+    problems = import_problems(out) + link_problems(out)
     leaks = find_leaks(out, source)
     allowed = allowed_leaks(source)
     problems += [str(leak) for leak in leaks if (leak.path, leak.qid) not in allowed]

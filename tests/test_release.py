@@ -343,3 +343,16 @@ def test_a_build_with_an_answer_in_it_fails_and_commits_nothing(built, tmp_path,
     head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=target, capture_output=True, check=False)
     assert head.returncode != 0, "nothing is committed"
     assert re.search("building", (target / ".git" / release.MARKER).read_text(encoding="utf-8"))
+
+
+def test_a_link_to_what_is_left_out_is_found(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("[worked answers](../solutions/01-x.ipynb) · [next](02-y.ipynb#top)")]
+    nbformat.write(nb, str(tmp_path / "notebooks" / "01-x.ipynb"))
+    nbformat.write(nbformat.v4.new_notebook(), str(tmp_path / "notebooks" / "02-y.ipynb"))
+    (tmp_path / "README.md").write_text("[map](#course-map) [web](https://example.org) [key](instructors/k.md)\n")
+    assert release.link_problems(tmp_path) == [
+        "README.md: links to instructors/k.md, which the release does not hold",
+        "notebooks/01-x.ipynb: links to ../solutions/01-x.ipynb, which the release does not hold",
+    ]
