@@ -27,7 +27,6 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -467,20 +466,24 @@ def _prepare(out: Path, source: Path) -> None:
             )
         if marker.read_text(encoding="utf-8").startswith("built") and _git(["status", "--porcelain"], out).strip():
             raise ReleaseError(
-                f"{out} is an earlier release with changes nobody committed (git -C {out} status): "
-                "commit or discard them first; a rebuild would overwrite them."
+                f"{out} is an earlier release with changes nobody committed (git -C {out} status): a rebuild "
+                "would overwrite them. Make the change in the course repository, and discard it here "
+                f"(git -C {out} checkout -- . && git -C {out} clean -fd)."
             )
     out.mkdir(parents=True, exist_ok=True)
     if not (out / ".git").is_dir():
         _git(["init", "--quiet", "--initial-branch=main"], out)
     (out / ".git" / MARKER).write_text("building\n", encoding="utf-8")
-    for entry in out.iterdir():
-        if entry.name == ".git":
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+    # Remove what the last build wrote (tracked, or written by a build that stopped); keep what
+    # git ignores (a .venv from `make lab`, caches), which is not the release's.
+    listed = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], out).split("\0")
+    ours = [out / f for f in listed if f]
+    folders = {parent for path in ours for parent in path.relative_to(out).parents if parent != Path(".")}
+    for path in ours:
+        path.unlink(missing_ok=True)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):  # the deepest first
+        if (out / folder).is_dir() and not any((out / folder).iterdir()):
+            (out / folder).rmdir()
 
 
 def _write(out: Path, relative: str, content: bytes) -> None:

@@ -274,10 +274,17 @@ def test_two_builds_of_one_source_give_one_commit_and_a_rebuild_adds_nothing(bui
     first = built[0]
     again = release.build(tmp_path / "again", repository=STUDENT_URL)
     assert again.commit == first.commit, "same source, same author and date: same commit"
-    rebuilt = release.build(first.out, repository=STUDENT_URL)
+    (again.out / ".venv").mkdir()
+    (again.out / ".venv" / "kept").write_text("a student's environment", encoding="utf-8")
+    rebuilt = release.build(again.out, repository=STUDENT_URL)
     assert rebuilt.commit is None, "a rebuild of an unchanged source commits nothing"
-    log = subprocess.run(["git", "log", "--format=%H"], cwd=first.out, capture_output=True, text=True, check=True)
+    log = subprocess.run(["git", "log", "--format=%H"], cwd=again.out, capture_output=True, text=True, check=True)
     assert log.stdout.split() == [first.commit]
+    assert (again.out / ".venv" / "kept").exists(), "what git ignores is not the release's: kept"
+    (again.out / "README.md").write_text("edited by hand", encoding="utf-8")
+    with pytest.raises(release.ReleaseError, match="changes nobody committed"):
+        release.build(again.out, repository=STUDENT_URL)
+    assert (again.out / "README.md").read_text(encoding="utf-8") == "edited by hand"
 
 
 def test_a_folder_that_is_not_a_release_is_refused_and_left_alone(tmp_path):
