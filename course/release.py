@@ -287,7 +287,6 @@ def _squash(text: str) -> str:
 #: Shorter texts are not told apart from ordinary words of a lesson.
 DISTINCT_LENGTH = 24
 SENTENCE_LENGTH = 60
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _distinct_number(value: float | int) -> str | None:
@@ -407,7 +406,7 @@ def _found(secret: Secret, text: str) -> bool:
         return re.search(gap.join(re.escape(item) for item in secret.items), text) is not None
     for pair in secret.items:  # "pairs": an item, then its label as a dict or a table would write it
         item, label = pair.split("\x1f")
-        if re.search(rf"{re.escape(item)}[\"']?\s*(?::|=|→|->|\|)\s*[\"']?{re.escape(label)}\b", text):
+        if re.search(rf"{re.escape(item)}[\"']?\s*(?::|=|→|->|\|)\s*[\"']?{re.escape(label)}(?!\w)", text):
             return True
     return False
 

@@ -311,10 +311,11 @@ def _planted(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     explanation = qset.find("months_gap").explanation
     option = qset.find("months_gap").solution
     order = qset.find("h20_order").solution
+    key = qset.find("responses").solution
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_markdown_cell(f"A note:\n{explanation}"),  # JSON-escaped in the file
-        nbformat.v4.new_code_cell(f"h20_order = {order!r}"),
+        nbformat.v4.new_code_cell(f"h20_order = {order!r}\nresponses = {key!r}\nprevious_grid = 402.9"),
     ]
     (tmp_path / "notebooks").mkdir(parents=True)
     nbformat.write(nb, str(tmp_path / "notebooks" / "planted.ipynb"))
@@ -328,6 +329,8 @@ def test_the_plain_text_check_finds_a_planted_answer(tmp_path):
     assert ("notebooks/planted.ipynb", "02-export-controls:months_gap", "explanation") in leaks
     assert ("notebooks/planted.ipynb", "02-export-controls:h20_order", "order") in leaks
     assert ("notes.md", "02-export-controls:months_gap", "right option") in leaks
+    assert ("notebooks/planted.ipynb", "02-export-controls:responses", "answer key (item and its label)") in leaks
+    assert ("notebooks/planted.ipynb", "04-chips-and-compute:previous_grid", "number answer") in leaks
     assert all(str(leak).startswith(leak.path + ": question ") for leak in release.find_leaks(out))
 
 
