@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -74,7 +75,8 @@ def option(options: list[str], index: int) -> st.SearchStrategy:
 def collection(indices: list[int], options: list[str]) -> st.SearchStrategy:
     """Several options as a list, tuple, set or numpy array of texts or numbers."""
     texts, numbers = [options[i] for i in indices], [i + 1 for i in indices]
-    makers = [list, tuple, set, frozenset, lambda xs: np.array(xs, dtype=np.int64 if xs is numbers else str)]
+    makers: list[Callable[[list], object]] = [
+        list, tuple, set, frozenset, lambda xs: np.array(xs, dtype=np.int64 if xs is numbers else str)]
     return st.tuples(st.sampled_from([texts, numbers]), st.sampled_from(makers)).map(lambda pair: pair[1](pair[0]))
 
 

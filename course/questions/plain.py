@@ -69,7 +69,7 @@ def numpy_scalar(value: object) -> tuple[bool, Any]:
     return False, None
 
 
-def _array(value: object, depth: int) -> tuple[bool, Any]:
+def _array(value: Any, depth: int) -> tuple[bool, Any]:
     """(True, encoded) for an exact numpy array of booleans, numbers or text: its values as
     a list (a 0-d array: its one value); (False, None) for anything else."""
     numpy = sys.modules.get("numpy")
@@ -99,7 +99,7 @@ def _sorted(items: list[Any]) -> list[Any]:
     return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
 
 
-def encode(value: object, depth: int = 0) -> Any:
+def encode(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON-safe data (see the module docstring), or ``NotPlain`` naming what is not."""
     if depth > MAX_DEPTH:
         raise NotPlain(f"nested more than {MAX_DEPTH} levels deep")
@@ -114,8 +114,13 @@ def encode(value: object, depth: int = 0) -> Any:
     if ok:
         return encode(converted, depth + 1)
     ok, converted = _array(value, depth)
-    if ok:
-        return converted
+    return converted if ok else _container(value, depth)
+
+
+def _container(value: Any, depth: int) -> Any:
+    """A list as a list; a tuple, set or frozenset tagged; a dict as an object when its keys
+    are text, else tagged as a list of pairs."""
+    kind = type(value)
     if kind is list:
         return [encode(item, depth + 1) for item in value]
     if kind in (tuple, set, frozenset):

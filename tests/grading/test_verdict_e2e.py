@@ -24,7 +24,8 @@ def test_int_keys_and_a_set_score_full_points(tmp_path):
     pairs = ", ".join(f"{n}: {matching.solution[item]!r}" for n, item in enumerate(matching.items, 1))
     answers["amount_purposes"] = f"amount_purposes = {{{pairs}}}"
     answers["totals_supported"] += "\ntotals_supported = set(totals_supported)"
-    synthetic.write(tmp_path / "subs" / "ann" / f"{STEM}.ipynb", synthetic.submission(synthetic.exercise(STEM), answers))
+    notebook = synthetic.submission(synthetic.exercise(STEM), answers)
+    synthetic.write(tmp_path / "subs" / "ann" / f"{STEM}.ipynb", notebook)
 
     rows = cli.grade(tmp_path / "subs", tmp_path / "out", workers=1, progress=False,
                      limits=runner.Limits(cell_timeout=10, notebook_timeout=60))
