@@ -146,7 +146,8 @@ def test_every_kind_and_every_exercise_is_drawn_from():
     assert {stem for stem, _ in QUESTIONS} == set(STEMS) and len(STEMS) >= 10
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(answers())
 @example(("01-reading-the-sources", "phrase_sources",
           {1: "curbs", 2: "billions", 3: "wsj", 4: "merics", 5: "blog"}))  # int keys, as the prompt shows

@@ -67,6 +67,11 @@ def test_what_is_not_data_is_refused_without_running_it(value, named):
         plain.dumps(value)
 
 
+def test_an_int_of_thousands_of_digits_is_refused():
+    with pytest.raises(plain.NotPlain, match="JSON cannot hold"):
+        plain.dumps(10**5000)
+
+
 def test_too_deep_and_self_containing_values_are_refused():
     deep: list = []
     deep.append(deep)
@@ -98,4 +103,5 @@ def test_nan_and_infinity_get_words_a_learner_understands():
         assert feedback.status == "invalid" and "Your answer is NaN (“not a number”)" in feedback.message
     assert "minus infinity: the calculation divided by zero" in check("size", -math.inf).message
     assert "infinity" in check("ticks", {math.inf}).message
+    assert "infinity" in check("size", 10**400).message  # too large for a float
     assert json.loads(plain.dumps(math.nan)) == {"__float__": "nan"}

@@ -70,7 +70,10 @@ def parse_number(text: object, unit: str = "") -> float:
     if isinstance(text, bool):
         raise ValueError("Type a number, such as 12.5, not True or False.")
     if isinstance(text, (int, float)):
-        number = float(text)
+        try:
+            number = float(text)
+        except OverflowError:  # an int too large for a float
+            number = math.inf if text > 0 else -math.inf
     else:
         raw = "" if text is None else unicodedata.normalize("NFKC", str(text)).strip()
         if not raw:

@@ -179,6 +179,8 @@ def dumps(value: object) -> str:
         text = json.dumps(encode(value), ensure_ascii=False, allow_nan=False)
     except RecursionError:
         raise NotPlain(f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as problem:  # an int of thousands of digits
+        raise NotPlain(f"a value JSON cannot hold: {problem}") from None
     if len(text) > MAX_CHARS:
         raise NotPlain(f"an answer of {len(text)} characters")
     return text
