@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from course.questions import Question, plain
+from course.questions import plain
+
+if TYPE_CHECKING:
+    from course.questions import Question
 
 #: (pattern, what it means) for the static review of a submission's code cells.
 REVIEW_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.M), why) for p, why in (
