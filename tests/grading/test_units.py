@@ -53,10 +53,13 @@ def test_folders_lms_names_late_and_copies(tmp_path):
 
 
 @pytest.mark.parametrize("value, plain", [
-    (1, 1), (2.5, 2.5), ("x", "x"), (None, None), (True, True), ((1, "a"), [1, "a"]),
-    ({"a": [1, {"b": None}]}, {"a": [1, {"b": None}]}), (float("nan"), None),
+    (1, 1), (2.5, 2.5), ("x", "x"), (None, None), (True, True), ([1, "a"], [1, "a"]),
+    ((1, "a"), {"__tuple__": [1, "a"]}), ({"a": [1, {"b": None}]}, {"a": [1, {"b": None}]}),
+    ({1: "x"}, {"__dict__": [[1, "x"]]}), ({"b", "a"}, {"__set__": ["a", "b"]}),
+    (float("nan"), {"__float__": "nan"}),
 ])
 def test_plain_data_passes(value, plain):
+    """Plain data, with what JSON would lose (int keys, sets, tuples, NaN) tagged."""
     assert kernel.plain(value) == plain
 
 
@@ -70,7 +73,7 @@ def test_anything_else_is_rejected_and_own_classes_flagged():
             return True
 
     Anything.__module__ = Sneaky.__module__ = "__main__"
-    answers, rejected = kernel.snapshot({"a": Anything(), "b": Sneaky("x"), "c": {1, 2}, "d": [Anything()], "e": ...},
+    answers, rejected = kernel.snapshot({"a": Anything(), "b": Sneaky("x"), "c": 1j, "d": [Anything()], "e": ...},
                                         ["a", "b", "c", "d", "e", "f"])
     assert answers == {"e": judging.PLACEHOLDER}
     assert {k: v["review"] for k, v in rejected.items()} == {"a": True, "b": True, "c": False, "d": False}
@@ -80,6 +83,7 @@ def test_numpy_scalars_become_numbers():
     numpy = pytest.importorskip("numpy")
     assert kernel.plain([numpy.float64(1.5), numpy.int64(3), numpy.bool_(True)]) == [1.5, 3, True]
     assert type(kernel.plain(numpy.float64(1.5))) is float
+    assert kernel.plain(numpy.array(13.2)) == 13.2 and kernel.plain(numpy.array([1, 3])) == [1, 3]
 
 
 def test_review_patterns():
