@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -54,7 +53,8 @@ def code_cells(nb: dict, generated: dict[str, str] | None = None) -> tuple[list[
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        meta = (cell.get("metadata") or {}).get("course") or {}
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        meta = meta.get("course") or {}
         role = meta.get("role") if isinstance(meta, dict) else None
         if role in ("check", "keys"):
             key = f"{meta.get('question')}:{role}"
@@ -82,17 +82,27 @@ class Kernel:
         self.limits, self.root = limits, root
         self.process: subprocess.Popen | None = None
         self.counter = 0
+        self.closed = False
 
     def start(self) -> None:
+        if self.closed:
+            raise RuntimeError("grading kernel closed: the run was stopped")
         self.scratch.mkdir(parents=True, exist_ok=True)
         (self.scratch / "work" / "tmp").mkdir(parents=True, exist_ok=True)
         argv, env, cwd = sandbox.command(self.scratch, self.mpl_cache, self.sandboxed, self.root)
         self.process = subprocess.Popen(argv, env=env or None, cwd=cwd, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                         encoding="utf-8", bufsize=1, start_new_session=True)
+        if self.closed:  # closed from another thread while this one was starting it
+            self.stop()
+            raise RuntimeError("grading kernel closed: the run was stopped")
         threading.Thread(target=self._drain_stderr, args=(self.process,), daemon=True).start()
         line = self._readline(self.limits.start_timeout)
-        if not line or not json.loads(line).get("ready"):
+        try:
+            ready = bool(line) and json.loads(line).get("ready")
+        except (ValueError, AttributeError):
+            ready = False
+        if not ready:
             self.stop()
             raise RuntimeError(f"grading kernel did not start: {self.stderr_tail()}")
 
@@ -112,7 +122,7 @@ class Kernel:
         def read() -> None:
             try:
                 box.put(process.stdout.readline())
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 box.put("")
 
         threading.Thread(target=read, daemon=True).start()
@@ -148,16 +158,21 @@ class Kernel:
         return reply["result"]
 
     def stop(self) -> None:
-        if self.process is not None:
+        process, self.process = self.process, None
+        if process is not None:
             try:
-                os.killpg(self.process.pid, 9)
+                os.killpg(process.pid, 9)
             except OSError:
                 pass
             try:
-                self.process.wait(timeout=10)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-            self.process = None
+
+    def close(self) -> None:
+        """Stop the kernel for good (from any thread): it is not started again."""
+        self.closed = True
+        self.stop()
 
 
 def _died(why: str, cells: int) -> dict:
@@ -198,35 +213,68 @@ def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed:
     for job in todo:
         pending.put(job)
     lock = threading.Lock()
+    stop = threading.Event()
+    kernels: list[Kernel] = []
+    failures: list[BaseException] = []
 
     def worker(number: int) -> None:
         scratch = grader / "scratch" / f"worker-{number}"
         kernel = Kernel(scratch, mpl_cache, sandboxed, limits, root)
+        with lock:
+            kernels.append(kernel)
         try:
-            while True:
-                try:
-                    job = pending.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    result = kernel.run(job)
-                except RuntimeError as error:
-                    result = _died(str(error)[:500], len(job.cells))
-                if not str(result.get("ended", "")).startswith("grading kernel did not start"):
-                    tmp = cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
-                    tmp.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-                    os.replace(tmp, cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
-                with lock:
-                    results[job.key] = result
-                if on_done:
-                    on_done(job, result, False)
+            _work(kernel, number)
+        except BaseException as error:  # handed to the main thread, which raises it
+            failures.append(error)
         finally:
-            kernel.stop()
+            kernel.close()
             shutil.rmtree(scratch, ignore_errors=True)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(worker, n) for n in range(workers)]:
-            future.result()
+    def _work(kernel: Kernel, number: int) -> None:
+        while not stop.is_set():
+            try:
+                job = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = kernel.run(job)
+            except (RuntimeError, OSError, ValueError, AttributeError) as error:
+                if stop.is_set():
+                    return  # stopped from outside: not a result, not cached
+                if not isinstance(error, RuntimeError):
+                    raise
+                result = _died(str(error)[:500], len(job.cells))
+            if stop.is_set():
+                return
+            if not str(result.get("ended", "")).startswith("grading kernel did not start"):
+                tmp = cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
+                tmp.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+                os.replace(tmp, cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
+            with lock:
+                results[job.key] = result
+            if on_done:
+                on_done(job, result, False)
+
+    threads = [threading.Thread(target=worker, args=(n,), name=f"grader-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)
+    except BaseException:
+        # Ctrl-C or SIGTERM: no new submission starts, every kernel is killed now, and what
+        # finished is already cached for the next run.
+        stop.set()
+        with lock:
+            running = list(kernels)
+        for kernel in running:
+            kernel.close()
+        for thread in threads:
+            thread.join(0.5)
+        raise
+    if failures:
+        raise failures[0]
     return results
 
 
