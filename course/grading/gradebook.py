@@ -240,10 +240,13 @@ def _feedback_exercise(r: Row, comments: dict) -> list[str]:
     if r.late:
         lines.append("**Handed in late** (as the LMS recorded it).  ")
     if r.file:
-        lines.append(f"**File graded:** `{r.file}`.")
+        lines.append(f"**File{' graded' if r.result else ''}:** `{r.file}`.")
     lines.append("")
     if r.status == "missing":
         return lines + ["No file for this exercise was found in your submission.", ""]
+    if r.status == "link":  # the reason may name another student's file: not for this student
+        return lines + ["This is a link (a shortcut) rather than the notebook itself, so it was not graded. "
+                        "Please hand in the .ipynb file.", ""]
     if not r.result:
         return lines + [f"Your file could not be graded: {r.note}. "
                         "Please check it opens in JupyterLab and submit it again.", ""]
