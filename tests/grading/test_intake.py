@@ -236,7 +236,8 @@ def test_a_file_name_that_is_not_utf8_gets_a_row(tmp_path):
     code, out = _run(tmp_path)
     assert code == 0
     (row,) = _csv(out / "files.csv")
-    assert (row["path"], row["student"], row["status"]) == (f"caf\\xe9_1_2_{STEM}.ipynb", "caf\\xe9_1", "invalid notebook")
+    assert (row["path"], row["student"], row["status"]) == (
+        f"caf\\xe9_1_2_{STEM}.ipynb", "caf\\xe9_1", "invalid notebook")
     assert (out / "gradebook.csv").stat().st_size > 0
 
 
