@@ -15,6 +15,7 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -157,7 +158,7 @@ class Kernel:
             return _died("the grading kernel stopped (a submission may have killed it)", len(job.cells))
         return reply["result"]
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 10) -> None:
         process, self.process = self.process, None
         if process is not None:
             try:
@@ -165,14 +166,14 @@ class Kernel:
             except OSError:
                 pass
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=wait)
             except subprocess.TimeoutExpired:
                 pass
 
-    def close(self) -> None:
+    def close(self, wait: float = 10) -> None:
         """Stop the kernel for good (from any thread): it is not started again."""
         self.closed = True
-        self.stop()
+        self.stop(wait)
 
 
 def _died(why: str, cells: int) -> dict:
@@ -269,9 +270,10 @@ def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed:
         with lock:
             running = list(kernels)
         for kernel in running:
-            kernel.close()
+            kernel.close(wait=0)
+        deadline = time.monotonic() + 0.5
         for thread in threads:
-            thread.join(0.5)
+            thread.join(max(0.0, deadline - time.monotonic()))
         raise
     if failures:
         raise failures[0]
