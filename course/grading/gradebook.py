@@ -205,7 +205,7 @@ def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
     _write_csv(out / "gradebook.csv", ["student", "exercise", "points", "max_points", "status", "late", "note", "file"],
                [[r.student, r.exercise, fmt(r.points), fmt(r.max_points), r.status, "late" if r.late else "", r.note,
                  r.file] for r in rows])
-    students = sorted({r.student for r in rows if r.exercise})
+    students = sorted({r.student for r in rows if r.exercise and r.student})
     best = {(r.student, r.exercise): r for r in rows if r.exercise and r.status != "duplicate"}
     wide = []
     for student in students:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import unicodedata
 from pathlib import Path
 
@@ -271,3 +272,12 @@ def test_an_unknown_exercise_is_refused_with_the_choices(capsys):
 def test_the_exercise_notebook_itself_is_structurally_valid():
     problem, reason, _ = submissions.inspect_bytes(f"{STEM}.ipynb", json.dumps(synthetic.exercise(STEM)).encode())
     assert problem is None, reason
+
+
+def test_a_stop_signal_waits_until_the_outputs_are_written():
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with cli._signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("written")
+    assert done == ["written"]
