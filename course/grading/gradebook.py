@@ -386,6 +386,13 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
                          f"{share('correct', 'marked')} | {share('partial')} | "
                          f"{share('incorrect', 'invalid', 'rejected')} | {share('unanswered')} | {share('to mark')} |")
     lines.append("")
+    lines += _review_and_problems(rows)
+    write_atomic(out / "summary.md", "\n".join(lines).rstrip() + "\n")
+
+
+def _review_and_problems(rows: list[Row]) -> list[str]:
+    """The summary's lists of submissions to review and of files not graded."""
+    lines = []
     flagged = [r for r in rows if r.status == "review"]
     if flagged:
         lines += ["## For review", "", "Scored as usual, but the code did something a person should look at:", ""]
@@ -401,4 +408,4 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
             cells = [r.student, r.exercise, r.status, r.file, r.note]
             lines.append("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
         lines.append("")
-    write_atomic(out / "summary.md", "\n".join(lines).rstrip() + "\n")
+    return lines

@@ -181,13 +181,8 @@ def _died(why: str, cells: int) -> dict:
             "output_truncated": False, "ended": why, "cell": None, "seconds": 0.0}
 
 
-def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed: bool,
-            on_done: Callable[[Job, dict, bool], None] | None = None, root: Path = paths.ROOT) -> dict[str, dict]:
-    """Run every job (cached ones are read back, not re-run) on ``workers`` kernels; returns
-    results by job key. ``on_done(job, result, cached)`` is called as each finishes."""
-    grader = out / ".grader"
-    cache = grader / "runs"
-    cache.mkdir(parents=True, exist_ok=True)
+def _cached(jobs: list[Job], cache: Path, on_done) -> tuple[dict[str, dict], list[Job]]:
+    """(results read back from the cache, the jobs still to run), each job key once."""
     results: dict[str, dict] = {}
     todo: list[Job] = []
     seen: set[str] = set()
@@ -205,79 +200,103 @@ def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed:
             except ValueError:
                 pass
         todo.append(job)
-    if not todo:
-        return results
-    mpl_cache = grader / "mplcache"
-    sandbox.build_mpl_cache(mpl_cache)
-    workers = max(1, min(workers, len(todo)))
-    pending: queue.Queue = queue.Queue()
-    for job in todo:
-        pending.put(job)
-    lock = threading.Lock()
-    stop = threading.Event()
-    kernels: list[Kernel] = []
-    failures: list[BaseException] = []
+    return results, todo
 
-    def worker(number: int) -> None:
-        scratch = grader / "scratch" / f"worker-{number}"
-        kernel = Kernel(scratch, mpl_cache, sandboxed, limits, root)
-        with lock:
-            kernels.append(kernel)
+
+class _Pool:
+    """Worker threads, one kernel each, taking jobs from a queue until it is empty or the run
+    is stopped (``stop``: every kernel killed at once, nothing half-run cached)."""
+
+    def __init__(self, todo: list[Job], grader: Path, limits: Limits, sandboxed: bool, root: Path, on_done):
+        self.pending: queue.Queue = queue.Queue()
+        for job in todo:
+            self.pending.put(job)
+        self.grader, self.limits, self.sandboxed, self.root, self.on_done = grader, limits, sandboxed, root, on_done
+        self.cache, self.mpl_cache = grader / "runs", grader / "mplcache"
+        self.lock, self.halt = threading.Lock(), threading.Event()
+        self.kernels: list[Kernel] = []
+        self.failures: list[BaseException] = []
+        self.results: dict[str, dict] = {}
+
+    def worker(self, number: int) -> None:
+        scratch = self.grader / "scratch" / f"worker-{number}"
+        kernel = Kernel(scratch, self.mpl_cache, self.sandboxed, self.limits, self.root)
+        with self.lock:
+            self.kernels.append(kernel)
         try:
-            _work(kernel, number)
+            self._work(kernel, number)
         except BaseException as error:  # handed to the main thread, which raises it
-            failures.append(error)
+            self.failures.append(error)
         finally:
             kernel.close()
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _work(kernel: Kernel, number: int) -> None:
-        while not stop.is_set():
+    def _work(self, kernel: Kernel, number: int) -> None:
+        while not self.halt.is_set():
             try:
-                job = pending.get_nowait()
+                job = self.pending.get_nowait()
             except queue.Empty:
                 return
             try:
                 result = kernel.run(job)
             except (RuntimeError, OSError, ValueError, AttributeError) as error:
-                if stop.is_set():
+                if self.halt.is_set():
                     return  # stopped from outside: not a result, not cached
                 if not isinstance(error, RuntimeError):
                     raise
                 result = _died(str(error)[:500], len(job.cells))
-            if stop.is_set():
+            if self.halt.is_set():
                 return
             if not str(result.get("ended", "")).startswith("grading kernel did not start"):
-                tmp = cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
-                tmp.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-                os.replace(tmp, cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
-            with lock:
-                results[job.key] = result
-            if on_done:
-                on_done(job, result, False)
+                tmp = self.cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
+                tmp.write_text(json.dumps(result, sort_keys=True), encoding="utf-8")  # ASCII: any answer text
+                os.replace(tmp, self.cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
+            with self.lock:
+                self.results[job.key] = result
+            if self.on_done:
+                self.on_done(job, result, False)
 
-    threads = [threading.Thread(target=worker, args=(n,), name=f"grader-{n}", daemon=True) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.2)
-    except BaseException:
-        # Ctrl-C or SIGTERM: no new submission starts, every kernel is killed now, and what
-        # finished is already cached for the next run.
-        stop.set()
-        with lock:
-            running = list(kernels)
+    def stop(self) -> None:
+        """Ctrl-C or SIGTERM: no new submission starts and every kernel is killed now."""
+        self.halt.set()
+        with self.lock:
+            running = list(self.kernels)
         for kernel in running:
             kernel.close(wait=0)
-        deadline = time.monotonic() + 0.5
+
+    def run(self, workers: int) -> dict[str, dict]:
+        threads = [threading.Thread(target=self.worker, args=(n,), name=f"grader-{n}", daemon=True)
+                   for n in range(workers)]
         for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        raise
-    if failures:
-        raise failures[0]
-    return results
+            thread.start()
+        try:
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.2)
+        except BaseException:
+            self.stop()
+            deadline = time.monotonic() + 0.5
+            for thread in threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            raise
+        if self.failures:
+            raise self.failures[0]
+        return self.results
+
+
+def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed: bool,
+            on_done: Callable[[Job, dict, bool], None] | None = None, root: Path = paths.ROOT) -> dict[str, dict]:
+    """Run every job (cached ones are read back, not re-run) on ``workers`` kernels; returns
+    results by job key. ``on_done(job, result, cached)`` is called as each finishes. Ctrl-C
+    (KeyboardInterrupt) kills the kernels at once; what finished stays cached for the next run."""
+    grader = out / ".grader"
+    (grader / "runs").mkdir(parents=True, exist_ok=True)
+    results, todo = _cached(jobs, grader / "runs", on_done)
+    if not todo:
+        return results
+    sandbox.build_mpl_cache(grader / "mplcache")
+    pool = _Pool(todo, grader, limits, sandboxed, root, on_done)
+    return results | pool.run(max(1, min(workers, len(todo))))
 
 
 def default_workers() -> int:
