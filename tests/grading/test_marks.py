@@ -141,3 +141,38 @@ def test_a_sheet_from_before_answer_hashes_still_counts(tmp_path):
     by_key = marks.index(marks.read(path))
     got, _ = marks.marks_for(by_key, marks.answer_sha("any answer"), "ann", STEM, WRITTEN)
     assert got == (float(len(CRITERIA)), True, f"{len(CRITERIA)} of {len(CRITERIA)}")
+
+
+@pytest.mark.slow
+def test_a_resubmission_goes_back_to_mark_and_an_absent_student_keeps_marks(tmp_path):
+    from course.grading import cli, runner, synthetic
+
+    exercise, correct = synthetic.exercise(STEM), synthetic.solution_code(STEM)
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    odd = 'support_written = "Une réponse, 回答 \u202e (C047)."'
+    for student, answers in {"ann": correct, "bob": correct, "cy": {**correct, "support_written": odd}}.items():
+        synthetic.write(subs / student / f"{STEM}.ipynb", synthetic.submission(exercise, answers))
+    limits = runner.Limits(cell_timeout=10, notebook_timeout=30)
+
+    def grade() -> dict[str, Row]:
+        return {r.student: r for r in cli.grade(subs, out, workers=2, limits=limits, progress=False)}
+
+    assert {s: r.status for s, r in grade().items()} == {"ann": "to mark", "bob": "to mark", "cy": "to mark"}
+    for student in ("ann", "bob", "cy"):
+        _mark(out, student, "1", f"Well done, {student}.")
+    first = grade()
+    assert {s: r.status for s, r in first.items()} == {"ann": "graded", "bob": "graded", "cy": "graded"}
+    # ann resubmits a changed written answer; bob's folder is gone from this run
+    changed = {**correct, "support_written": 'support_written = "A new answer (C047, C101, C123)."'}
+    synthetic.write(subs / "ann" / f"{STEM}.ipynb", synthetic.submission(exercise, changed))
+    (subs / "bob" / f"{STEM}.ipynb").unlink()
+    (subs / "bob").rmdir()
+    again = grade()
+    assert again["ann"].status == "to mark" and again["ann"].points == first["ann"].points - len(CRITERIA)
+    assert "bob" not in again and again["cy"].status == "graded"
+    sheet = _read_sheet(out)
+    assert {line["state"] for line in sheet if line["student"] == "ann"} == {"answer changed: mark again"}
+    assert all("Well done, ann." in line["previous_marks"] for line in sheet if line["student"] == "ann")
+    assert {(line["points"], line["state"]) for line in sheet if line["student"] == "bob"} == {
+        ("1", "kept: not in this run")}
+    assert "Well done, ann." not in (out / "feedback" / "ann.md").read_text()
