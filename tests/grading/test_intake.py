@@ -281,3 +281,17 @@ def test_a_stop_signal_waits_until_the_outputs_are_written():
             os.kill(os.getpid(), signal.SIGINT)
             done.append("written")
     assert done == ["written"]
+
+
+@pytest.mark.parametrize("encoding, sep, bom", [("utf-8", ",", b"\xef\xbb\xbf"), ("cp1252", ";", b"")])
+def test_a_marks_sheet_saved_by_a_spreadsheet_is_merged(tmp_path, encoding, sep, bom):
+    _write(tmp_path / "subs" / "ann" / f"{STEM}.ipynb", "{")
+    header = ["student", "exercise", "question", "criterion", "max_points", "points", "comment", "answer_sha"]
+    line = ["Zoé", STEM, "support_written", "overall", "4", "2,5" if sep == ";" else "2.5", "Très bien", "abc"]
+    text = "\r\n".join(sep.join(row) for row in (header, line)) + "\r\n"
+    _write(tmp_path / "out" / "marking" / "written-answers.csv", bom + text.encode(encoding))
+    code, out = _run(tmp_path)
+    assert code == 0
+    (kept,) = _csv(out / "marking" / "written-answers.csv")
+    assert (kept["student"], kept["points"], kept["comment"], kept["state"]) == (
+        "Zoé", line[5], "Très bien", "kept: not in this run")  # kept as entered
