@@ -1,9 +1,11 @@
 """``python -m course grade SUBMISSIONS --out OUT``: grade a class.
 
-Discover the files (``submissions``), run each notebook in a fresh sandboxed process
-(``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``) and
-write the gradebooks, feedback, summary and marking sheet (``gradebook``). Interrupt it at any
-time: the next run resumes from the cached runs in ``OUT/.grader/``.
+Discover every file (``submissions``: each gets a row in ``OUT/files.csv``), run each notebook of
+the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed process
+(``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``), merge
+the instructor's marks (``marks``) and write the gradebooks, feedback, summary and marking sheet
+(``gradebook``), each whole or not at all. Ctrl-C or SIGTERM stops it within seconds with the
+previous outputs intact: the next run resumes from the cached runs in ``OUT/.grader/``.
 """
 
 from __future__ import annotations
