@@ -283,7 +283,7 @@ def _link(root: Path, path: Path, parts: tuple[str, ...], identity: tuple) -> tu
         shown = "?"
     target = os.path.realpath(path)
     if not os.path.exists(target):
-        return "link", f"a dangling link (to {shown}): nothing to grade", None
+        return "link", f"a dangling link (to {shown}) or a loop of links: nothing to grade", None
     if os.path.isdir(target):
         return "link", f"a link to a folder ({shown}): not followed", None
     real_root = os.path.realpath(root)

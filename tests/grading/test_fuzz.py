@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course.grading import gradebook, runner, submissions
+from course.grading import gradebook, marks, runner, submissions
 from course.grading.gradebook import Row
 
 STEMS = ["00-start-here", "03-money-and-policy", "04-chips-and-compute"]
@@ -85,3 +85,19 @@ def test_any_file_names_get_rows_and_outputs(raw_names, in_folders):
                                     for s in found])
         students = {s.student for s in found if s.student}
         assert len(list((out / "feedback").iterdir())) == len(students)
+
+
+header = b"student,exercise,question,criterion,max_points,points,comment,answer_sha\n"
+
+
+@FAST
+@given(st.binary(max_size=400) | st.binary(max_size=400).map(lambda b: header + b)
+       | st.text(max_size=200).map(lambda t: (header.decode() + t).encode("utf-16")))
+def test_any_marks_sheet_is_read_or_refused_with_a_reason(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "written-answers.csv"
+        path.write_bytes(data)
+        sheet = marks.read(path)
+        assert sheet.readable or sheet.problems
+        lines, _ = marks.merge(sheet, [])
+        assert len(lines) == len(sheet.rows)
