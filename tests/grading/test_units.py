@@ -39,17 +39,18 @@ def test_folders_lms_names_late_and_copies(tmp_path):
     copies = [found["alice/03-money-and-policy (1).ipynb"], found["alice/03-money-and-policy.ipynb"]]
     assert [c.problem for c in copies] == [None, "duplicate"]
     late = found["smithjane_LATE_12345_67890_03-money-and-policy.ipynb"]
-    assert (late.student, late.stem, late.late, late.problem) == ("smithjane", "03-money-and-policy", True, None)
+    assert (late.student, late.stem, late.late, late.problem) == ("smithjane_12345", "03-money-and-policy", True, None)
     assert "LMS file name" in late.note and "LATE" in late.note
     bob = found["LATE_bob_111_04-chips.ipynb"]
-    assert (bob.student, bob.stem) == ("bob", "04-chips-and-compute") and "number 04 only" in bob.note
+    assert (bob.student, bob.stem) == ("bob_111", "04-chips-and-compute") and "number 04 only" in bob.note
     assert found["carol/Copy of 00-start-here.ipynb"].stem == "00-start-here"
     assert found["carol/notes.txt"].problem == "not a notebook"
-    assert found["carol/04-x.ipynb"].problem.startswith("invalid notebook")
+    assert found["carol/04-x.ipynb"].problem == "invalid notebook"
+    assert found["carol/04-x.ipynb"].reason.startswith("broken JSON")
     assert found["carol/empty.ipynb"].problem == "empty file"
     assert found["dave/03-money-and-policy.ipynb"].problem == "not a notebook"
-    assert found["03-money-and-policy.ipynb"].problem.startswith("unmatched")
-    assert not any("checkpoint" in name for name in found)
+    assert found["03-money-and-policy.ipynb"].problem == "unmatched"
+    assert found["erin/.ipynb_checkpoints/03-money-and-policy-checkpoint.ipynb"].problem == "skipped"
 
 
 @pytest.mark.parametrize("value, plain", [
