@@ -39,7 +39,8 @@ WRONG = {
     "amount_purposes": 'amount_purposes = {"600 million yuan": "discounts on third-party AI models", '
                        '"300 million yuan": "acquiring data sets for training models", '
                        '"100 million yuan": "new AI research institutions that establish themselves in the city", '
-                       '"up to 500 million yuan": "strengthen an “independent and controllable\\" semiconductor supply chain", '
+                       '"up to 500 million yuan": '
+                       '"strengthen an “independent and controllable\\" semiconductor supply chain", '
                        '"around $700 million": "promising LLM startups", '
                        '"Over $8 billion": "subsidising computing power"}',
     "up_to": 'up_to = "It is stated in a different currency from the programme."',
