@@ -44,7 +44,7 @@ WRONG = {
                        '"around $700 million": "promising LLM startups", '
                        '"Over $8 billion": "subsidising computing power"}',
     "up_to": 'up_to = "It is stated in a different currency from the programme."',
-    "totals_supported": 'totals_supported = ["All three totals can be dated at least to the month.", '
+    "totals_supported": 'totals_supported = ["All three amounts can be dated at least to the month.", '
                         '"Shenzhen\'s money is for AI models."]',
     "find_inefficiency": 'find_inefficiency = "C101"',
 }
