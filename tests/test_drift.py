@@ -13,6 +13,7 @@ import pytest
 
 from course import drift, evidence, paths
 from course.drift import Passage
+from course.evidence import KINDS
 
 # ---------------------------------------------------------------- fixtures
 
@@ -237,3 +238,56 @@ def test_a_claim_cut_from_its_subject_is_reported(claims):
 def test_every_claim_cut_from_its_subject_names_it(claims):
     problems = drift.subject_problems(claims)
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- (b) kind keys come from claims.csv
+
+
+def _classification(answer, labels=None):
+    from course.questions import source
+
+    entry = {"id": "planted", "kind": "classification", "prompt": "Label each.", "explanation": "Because."}
+    entry["answer"] = answer
+    if labels:
+        entry["labels"] = labels
+    return source.build(entry, "planted", "check", "planted.toml")
+
+
+def test_a_hand_typed_kind_that_disagrees_with_claims_csv_is_refused(claims):
+    from course.questions.source import QuestionSourceError
+
+    headline = claims["C085"]["quote"]
+    with pytest.raises(QuestionSourceError, match=r"C085 the kind 'opinion'"):
+        _classification({headline: "forecast", claims["C089"]["quote"]: "opinion"})
+    with pytest.raises(QuestionSourceError, match="neither a claim id nor the exact quote"):
+        _classification({"A paraphrase of C085": "from claims.csv", "C089": "opinion"})
+
+
+def test_from_claims_csv_fills_the_key_when_the_questions_are_built(claims):
+    headline = claims["C085"]["quote"]
+    question = _classification({headline: "from claims.csv", "C121": "from claims.csv"})
+    assert question.score({headline: "opinion", "C121": "forecast"}) == 1
+    assert question.score({headline: "forecast", "C121": "forecast"}) < 1
+
+
+def test_every_kind_key_of_a_claim_in_the_question_files_comes_from_claims_csv():
+    """No classification question types the kind of an item that is a claim's words: the key
+    is written "from claims.csv" and so follows every re-kinding."""
+    import tomllib
+
+    from course.questions import source
+
+    by_id, by_quote = source._claim_kinds()
+    typed = []
+    for path in sorted(source.folder().glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for entry in [*data.get("check", []), *data.get("exercise", [])]:
+            if entry["kind"] != "classification" or sorted(entry.get("labels", KINDS)) != sorted(KINDS):
+                continue
+            typed += [
+                f"{path.name} {entry['id']}: {item[:50]!r} = {value!r}"
+                for item, value in entry["answer"].items()
+                if (item in by_id or item in by_quote) and value != source.FROM_CLAIMS
+            ]
+        source.load(path.stem)  # a disagreeing key would be refused here
+    assert not typed, 'Write these keys as "from claims.csv":\n' + "\n".join(typed)
