@@ -65,14 +65,14 @@ def tables(data: Path | None = None) -> dict[str, list[dict[str, str]]]:
     return {p.stem: read_rows(p) for p in sorted(((data or paths.DATA) / "tables").glob("*.csv"))}
 
 
-def _relative(path: Path) -> str:
+def _relative(path: Path, root: Path | None = None) -> str:
     try:
-        return path.resolve().relative_to(paths.ROOT.resolve()).as_posix()
+        return path.resolve().relative_to((root or paths.ROOT).resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def notebook_passages(path: Path) -> list[Passage]:
+def notebook_passages(path: Path, root: Path | None = None) -> list[Passage]:
     """A notebook's markdown cells, and the sentence under each figure (a code output that
     begins "What the figure shows" or holds it)."""
     import nbformat
@@ -80,7 +80,7 @@ def notebook_passages(path: Path) -> list[Passage]:
     nb = nbformat.read(str(path), as_version=4)
     found = []
     for index, cell in enumerate(nb.cells):
-        where = f"{_relative(path)} cell {index}"
+        where = f"{_relative(path, root)} cell {index}"
         if cell.cell_type == "markdown":
             found.append(Passage(where, cell.source))
         elif cell.cell_type == "code":
@@ -96,14 +96,14 @@ def notebook_passages(path: Path) -> list[Passage]:
 QUESTION_TEXT = ("prompt", "hint", "explanation", "model_answer", "options", "labels", "partly")
 
 
-def question_passages(path: Path) -> list[Passage]:
+def question_passages(path: Path, root: Path | None = None) -> list[Passage]:
     """Every learner-facing text of a question file: prompts, hints, explanations, options,
     items (the keys of a matching or classification answer) and model answers."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     found = []
     for section in ("check", "exercise"):
         for entry in data.get(section, []):
-            where = f"{_relative(path)} {entry.get('id', '?')}"
+            where = f"{_relative(path, root)} {entry.get('id', '?')}"
             for name in QUESTION_TEXT:
                 value = entry.get(name)
                 for text in _strings(value):
@@ -154,9 +154,9 @@ def course_passages(root: Path | None = None) -> list[Passage]:
     root = root or paths.ROOT
     found = []
     for path in sorted((root / "notebooks").glob("*.ipynb")):
-        found += notebook_passages(path)
+        found += notebook_passages(path, root)
     for path in sorted((root / "questions").glob("*.toml")):
-        found += question_passages(path)
+        found += question_passages(path, root)
     return found + table_passages(tables(root / "data"))
 
 
