@@ -118,19 +118,20 @@ def family(item: str) -> str:
 
 def existing_units(root: Path | None = None) -> dict[str, set[str]]:
     """Every unit a learner reads, by file: each markdown cell of a lesson and each code cell
-    whose output shows a figure's sentence; each question id; each claim id; each table
-    row's key; each manifest row."""
+    with an output (a table, a figure's sentence, a printed value); each markdown cell of a
+    solution; each question id; each claim id; each table row's key; each manifest row."""
     import nbformat
 
     root = root or paths.ROOT
     units: dict[str, set[str]] = {}
-    for path in sorted((root / "notebooks").glob("*.ipynb")):
-        nb = nbformat.read(str(path), as_version=4)
-        units[f"notebooks/{path.name}"] = {
-            f"cell {i}"
-            for i, cell in enumerate(nb.cells)
-            if cell.cell_type == "markdown" or "What the figure shows" in json.dumps(cell.get("outputs", []))
-        }
+    for folder in ("notebooks", "solutions"):
+        for path in sorted((root / folder).glob("*.ipynb")):
+            nb = nbformat.read(str(path), as_version=4)
+            units[f"{folder}/{path.name}"] = {
+                f"cell {i}"
+                for i, cell in enumerate(nb.cells)
+                if cell.cell_type == "markdown" or (folder == "notebooks" and cell.get("outputs"))
+            }
     for path in sorted((root / "questions").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         units[f"questions/{path.name}"] = {e["id"] for s in ("check", "exercise") for e in data.get(s, [])}
@@ -203,14 +204,15 @@ def family_totals(covered: Sequence[Coverage]) -> dict[str, tuple[int, int]]:
     return {name: (a, b) for name, (a, b) in totals.items()}
 
 
-def fixed_but_gone(ledger: Ledger, units: Mapping[str, set[str]]) -> list[str]:
-    """A `fixed` finding whose file is gone, or whose claim or row no longer exists (a
-    lesson's cells move as lessons change, so only the file is checked for lessons)."""
+def fixed_but_gone(ledger: Ledger, units: Mapping[str, set[str]], root: Path | None = None) -> list[str]:
+    """A `fixed` finding whose file is gone, or whose claim, row or question no longer exists
+    (a lesson's cells move as lessons change, so only the file is checked for lessons)."""
+    root = root or paths.ROOT
     problems = []
     for f in ledger.findings:
         if f["action"] != "fixed":
             continue
-        if f["item"] not in units:
+        if f["item"] not in units and not (root / f["item"]).exists():
             problems.append(f"{f['where']}: fixed in {f['item']!r}, which no longer exists")
         elif family(f["item"]) in ("claims", "tables", "manifest", "questions") and f["unit"] not in units[f["item"]]:
             problems.append(f"{f['where']}: fixed {f['item']} {f['unit']!r}, which no longer exists")
@@ -239,9 +241,11 @@ def render(ledger: Ledger, units: Mapping[str, set[str]]) -> str:
         "when this file differs from what the ledgers and the files give now. Round 1 is "
         "[AUDIT.md](AUDIT.md).",
         "",
-        "Units: a lesson's markdown cells and the code cells whose output is a figure's sentence; a "
+        "Units: a lesson's markdown cells and the code cells with an output (a table, a figure's "
+        "sentence, a printed value); a "
         "question file's question ids; a claim id; a table row's key (`topic/source_id` in agreement); "
-        "a manifest row (`source_id/field` in fields.csv). Units are counted in the files as they are now.",
+        "a manifest row (`source_id/field` in fields.csv); a solution's markdown cell (read, not required). "
+        "Units are counted in the files as they are now.",
         "",
         "## What was read",
         "",

@@ -7,6 +7,9 @@ table cell still says something the data no longer says:
 - :func:`kind_and_speaker_problems`: a kind word or a speaker given for a claim ("C085 is a
   forecast", "the blog states it in its own voice", "the WSJ says … (C131)") agrees with
   claims.csv;
+- :func:`speaker_key_problems`: a classification question whose labels are speakers keys
+  each item that is a claim with a label that fits the claim's `speaker` (kind keys are
+  filled from claims.csv by ``course.questions.source``);
 - :func:`column_value_problems`: a column value quoted in prose (the `measure` 'training
   cost') is a value of that column;
 - :func:`count_problems`: a count written in prose or question text ("two more opinions",
@@ -65,14 +68,14 @@ def tables(data: Path | None = None) -> dict[str, list[dict[str, str]]]:
     return {p.stem: read_rows(p) for p in sorted(((data or paths.DATA) / "tables").glob("*.csv"))}
 
 
-def _relative(path: Path) -> str:
+def _relative(path: Path, root: Path | None = None) -> str:
     try:
-        return path.resolve().relative_to(paths.ROOT.resolve()).as_posix()
+        return path.resolve().relative_to((root or paths.ROOT).resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def notebook_passages(path: Path) -> list[Passage]:
+def notebook_passages(path: Path, root: Path | None = None) -> list[Passage]:
     """A notebook's markdown cells, and the sentence under each figure (a code output that
     begins "What the figure shows" or holds it)."""
     import nbformat
@@ -80,7 +83,7 @@ def notebook_passages(path: Path) -> list[Passage]:
     nb = nbformat.read(str(path), as_version=4)
     found = []
     for index, cell in enumerate(nb.cells):
-        where = f"{_relative(path)} cell {index}"
+        where = f"{_relative(path, root)} cell {index}"
         if cell.cell_type == "markdown":
             found.append(Passage(where, cell.source))
         elif cell.cell_type == "code":
@@ -96,14 +99,14 @@ def notebook_passages(path: Path) -> list[Passage]:
 QUESTION_TEXT = ("prompt", "hint", "explanation", "model_answer", "options", "labels", "partly")
 
 
-def question_passages(path: Path) -> list[Passage]:
+def question_passages(path: Path, root: Path | None = None) -> list[Passage]:
     """Every learner-facing text of a question file: prompts, hints, explanations, options,
     items (the keys of a matching or classification answer) and model answers."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     found = []
     for section in ("check", "exercise"):
         for entry in data.get(section, []):
-            where = f"{_relative(path)} {entry.get('id', '?')}"
+            where = f"{_relative(path, root)} {entry.get('id', '?')}"
             for name in QUESTION_TEXT:
                 value = entry.get(name)
                 for text in _strings(value):
@@ -154,9 +157,9 @@ def course_passages(root: Path | None = None) -> list[Passage]:
     root = root or paths.ROOT
     found = []
     for path in sorted((root / "notebooks").glob("*.ipynb")):
-        found += notebook_passages(path)
+        found += notebook_passages(path, root)
     for path in sorted((root / "questions").glob("*.toml")):
-        found += question_passages(path)
+        found += question_passages(path, root)
     return found + table_passages(tables(root / "data"))
 
 
@@ -545,3 +548,59 @@ def subject_problems(
                 "holds its subject ('Subject in Cnnn: …')"
             )
     return problems
+
+
+# ---------------------------------------------------------------- (b) speaker keys agree with claims.csv
+
+
+def speaker_label_fits(label: str, speaker: str) -> bool:
+    """Whether a speaker label of a classification question fits a claim's `speaker`:
+    'author'/'own voice' labels fit `author`; 'unnamed'/'nobody named' labels fit an unnamed
+    speaker; 'a named …' labels fit anyone else; any other label must be the speaker, or be
+    contained in it (a label naming the party, 'Morgan Stanley researchers')."""
+    text = label.lower()
+    unnamed = "unnamed" in speaker
+    if "author" in text or "own voice" in text:
+        return speaker == "author"
+    if "unnamed" in text or "nobody named" in text or "not named" in text or "not stated" in text:
+        return unnamed
+    if re.search(r"\bnamed\b", text):
+        return speaker != "author" and not unnamed
+    core = re.sub(r"\s*\(.*?\)", "", label).strip().lower()
+    return core in speaker.lower() or speaker.lower() in text
+
+
+def speaker_key_problems(
+    entries: Iterable[tuple[str, Mapping[str, object]]], claims: Mapping[str, Mapping[str, str]]
+) -> list[str]:
+    """A classification question whose labels are speakers (not the four kinds) keys each
+    item that is a claim (its id or exact quote) with a label that fits the claim's speaker
+    in claims.csv. ``entries`` are (where, TOML entry) pairs."""
+    by_quote = {c["quote"]: c for c in claims.values()}
+    problems = []
+    for where, entry in entries:
+        labels = entry.get("labels")
+        answer = entry.get("answer")
+        if entry.get("kind") != "classification" or not labels or sorted(labels) == sorted(KINDS):
+            continue
+        if not isinstance(answer, Mapping):
+            continue
+        for item, label in answer.items():
+            claim = claims.get(item) or by_quote.get(item)
+            if claim and not speaker_label_fits(str(label), claim["speaker"]):
+                problems.append(
+                    f"{where}: {claim['claim_id']} is keyed {label!r}, but claims.csv gives its speaker as "
+                    f"{claim['speaker']!r}"
+                )
+    return problems
+
+
+def question_entries(root: Path | None = None) -> list[tuple[str, Mapping[str, object]]]:
+    """Every question entry of questions/*.toml, with 'file id' as where it sits."""
+    root = root or paths.ROOT
+    found = []
+    for path in sorted((root / "questions").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for entry in [*data.get("check", []), *data.get("exercise", [])]:
+            found.append((f"{_relative(path, root)} {entry.get('id', '?')}", entry))
+    return found

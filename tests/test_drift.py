@@ -291,3 +291,18 @@ def test_every_kind_key_of_a_claim_in_the_question_files_comes_from_claims_csv()
             ]
         source.load(path.stem)  # a disagreeing key would be refused here
     assert not typed, 'Write these keys as "from claims.csv":\n' + "\n".join(typed)
+
+
+def test_a_speaker_key_that_disagrees_with_claims_csv_is_reported(claims):
+    entry = {
+        "kind": "classification",
+        "labels": ["the author's own voice", "a named person or organisation", "unnamed people"],
+        "answer": {"C019": "the author's own voice", "C089": "the author's own voice", "C111": "unnamed people"},
+    }
+    problems = drift.speaker_key_problems([("planted", entry)], claims)
+    assert [p.split(":")[1].split(" is keyed")[0].strip() for p in problems] == ["C019", "C111"]
+
+
+def test_speaker_keys_in_the_question_files_agree_with_claims_csv(claims):
+    problems = drift.speaker_key_problems(drift.question_entries(), claims)
+    assert not problems, "\n".join(problems)
