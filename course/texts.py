@@ -93,8 +93,8 @@ def _is_missing(value: object) -> bool:
 
 
 class Quote:
-    """A passage shown with its attribution; renders as a block quote in Jupyter and as
-    plain text elsewhere (nbval compares the plain text)."""
+    """A passage shown with its attribution; renders as a block quote with its source as the
+    caption of a figure in Jupyter, and as plain text elsewhere (nbval compares the plain text)."""
 
     def __init__(
         self,
@@ -129,11 +129,14 @@ class Quote:
             before, _, after = self.context.partition(self.text)
             marked = f"{html.escape(before)}<mark>{html.escape(self.text)}</mark>{html.escape(after)}"
             note += f"<br><small>In context: “{marked}”</small>"
+        # A figure holds the quote and its caption: a <footer> inside an output would be a
+        # "content info" landmark, one per quote, among which a screen-reader user jumps.
         return (
-            '<blockquote class="course-quote" style="border-left:4px solid #0072B2;'
+            '<figure class="course-quote" style="border-left:4px solid #0072B2;'
             'margin:0.5em 0;padding:0.3em 0.8em">'
-            f"<p>{html.escape(self.text)}</p>"
-            f"<footer>— <cite>{html.escape(self._label())}</cite>{note}</footer></blockquote>"
+            '<blockquote style="margin:0;padding:0;border:none">'
+            f"<p>{html.escape(self.text)}</p></blockquote>"
+            f"<figcaption>— <cite>{html.escape(self._label())}</cite>{note}</figcaption></figure>"
         )
 
 
