@@ -44,7 +44,8 @@ def table_html(frame: pd.DataFrame) -> str:
     cells under a named index. Here an unnamed index of whole numbers (row numbers, which mean
     nothing to a reader) is hidden; any other index keeps its labels as row headers, and its
     name goes into the top-left cell, with the columns' name if they have one ("source_id by
-    kind" for a cross-table). Rows and columns are cut as pandas' display options say.
+    kind" for a cross-table). Rows and columns are cut as pandas' display options say. The
+    table sits in a labelled region that the keyboard can reach and scroll when it is wide.
     """
     import pandas as pd
 
@@ -59,14 +60,25 @@ def table_html(frame: pd.DataFrame) -> str:
     }
     index = frame.index
     if index.nlevels > 1:  # each level becomes a column headed by its name
-        return frame.reset_index(allow_duplicates=True).to_html(index=False, **options)
-    if index.name is None and pd.api.types.is_integer_dtype(index.dtype):
+        shown = frame.reset_index(allow_duplicates=True).to_html(index=False, **options)
+    elif index.name is None and pd.api.types.is_integer_dtype(index.dtype):
         # a columns' name would get a column of empty header cells of its own (pandas 3.1)
-        return frame.rename_axis(columns=None).to_html(index=False, **options)
-    if frame.columns.nlevels > 1:
-        return frame.to_html(**options)
-    names = [str(name) for name in (index.name, frame.columns.name) if name is not None]
-    return frame.rename_axis(index=None, columns=" by ".join(names) or UNNAMED_INDEX).to_html(**options)
+        shown = frame.rename_axis(columns=None).to_html(index=False, **options)
+    elif frame.columns.nlevels > 1:
+        shown = frame.to_html(**options)
+    else:
+        names = [str(name) for name in (index.name, frame.columns.name) if name is not None]
+        shown = frame.rename_axis(index=None, columns=" by ".join(names) or UNNAMED_INDEX).to_html(**options)
+    return _scroll_region(shown, f"Table, {len(frame)} rows by {len(frame.columns)} columns")
+
+
+def _scroll_region(table: str, label: str) -> str:
+    """A wide table scrolls sideways inside its own labelled region, which the keyboard can
+    reach (Tab, then the arrow keys); otherwise the output area scrolls, and no key gets there."""
+    return (
+        f'<div class="course-table" role="region" aria-label="{html.escape(label)}" tabindex="0" '
+        f'style="overflow-x:auto;max-width:100%">{table}</div>'
+    )
 
 
 def show_tables_with_headers() -> None:

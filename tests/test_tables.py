@@ -77,3 +77,12 @@ def test_a_session_shows_every_dataframe_with_headers():
         assert shown["text/plain"] == repr(frame), "the plain text (which nbval compares) is pandas' own"
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_a_wide_table_scrolls_in_a_region_the_keyboard_reaches():
+    """Otherwise JupyterLab's output area scrolls, and it takes no focus (axe:
+    scrollable-region-focusable, exercise 07's energy table)."""
+    shown = table_html(course.load_table("energy"))
+    rows, columns = course.load_table("energy").shape
+    assert shown.startswith(f'<div class="course-table" role="region" aria-label="Table, {rows} rows by {columns} '
+                            'columns" tabindex="0" style="overflow-x:auto')

@@ -182,6 +182,31 @@ def page(browser, lab: Lab):
 #: editors; region (moderate) on the skip link.
 AXE_CONTEXT = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
 SERIOUS = {"critical", "serious"}
+#: What fails a lesson, an exercise or a feedback page: anything from moderate up.
+FAILING = {"critical", "serious", "moderate"}
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+#: axe-core findings accepted in the course's own output, each with the reason. A rule id
+#: alone accepts it everywhere; "rule id@page stem" accepts it on that page only. Keep it short:
+#: every entry is a problem a student meets.
+ACCEPTED: dict[str, str] = {}
+
+
+def _impact_counts(violations: list[dict]) -> dict[str, int]:
+    """Elements found per impact (one rule can flag many elements)."""
+    counts = dict.fromkeys(IMPACTS, 0)
+    for v in violations:
+        counts[v["impact"]] = counts.get(v["impact"], 0) + len(v["nodes"])
+    return counts
+
+
+def _accepted(rule: str, where: str) -> bool:
+    stem = Path(where).stem
+    return rule in ACCEPTED or f"{rule}@{stem}" in ACCEPTED
+
+
+def _line(v: dict) -> str:
+    return f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
 
 
 @pytest.fixture(scope="session")
@@ -192,15 +217,31 @@ def serious_violations():
 
     def run(page) -> list[str]:
         results = Axe().run(page, context=AXE_CONTEXT)
-        return [
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-            for v in results.response["violations"]
-            if v["impact"] in SERIOUS
-        ]
+        return [_line(v) for v in results.response["violations"] if v["impact"] in SERIOUS]
 
     return run
 
 
+@pytest.fixture(scope="session")
+def axe_findings():
+    """A function ``run(page, where, context=AXE_CONTEXT)``: axe-core's critical, serious and
+    moderate findings on a page that are not in :data:`ACCEPTED`, one line each (empty when
+    there are none). Every finding, minor ones included, is counted by impact under ``where``
+    for the terminal summary."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    def run(page, where: str, context: dict | None = AXE_CONTEXT) -> list[str]:
+        results = Axe().run(page, context=context) if context else Axe().run(page)
+        violations = results.response["violations"]
+        counts = _impact_counts(violations)
+        rules = sorted({f"{v['id']}:{v['impact']}" for v in violations})
+        _AXE[where] = ", ".join(f"{k} {n}" for k, n in counts.items()) + (f" ({'; '.join(rules)})" if rules else "")
+        return [_line(v) for v in violations if v["impact"] in FAILING and not _accepted(v["id"], where)]
+
+    return run
+
+
+_AXE: dict[str, str] = {}
 _TIMINGS: dict[str, list[float]] = {}
 
 
@@ -213,6 +254,8 @@ def timings() -> dict[str, list[float]]:
 def pytest_terminal_summary(terminalreporter) -> None:
     for name, values in _TIMINGS.items():
         terminalreporter.write_line(f"[browser] {name}: " + ", ".join(f"{v:.0f} ms" for v in values))
+    for where, counts in sorted(_AXE.items()):
+        terminalreporter.write_line(f"[axe] {where}: {counts}")
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by markers
