@@ -45,7 +45,7 @@ def table_html(frame: pd.DataFrame) -> str:
     nothing to a reader) is hidden; any other index keeps its labels as row headers, and its
     name goes into the top-left cell, with the columns' name if they have one ("source_id by
     kind" for a cross-table). Rows and columns are cut as pandas' display options say. The
-    table sits in a labelled region that the keyboard can reach and scroll when it is wide.
+    table sits in a labelled box that the keyboard can reach and scroll when it is wide.
     """
     import pandas as pd
 
@@ -73,10 +73,11 @@ def table_html(frame: pd.DataFrame) -> str:
 
 
 def _scroll_region(table: str, label: str) -> str:
-    """A wide table scrolls sideways inside its own labelled region, which the keyboard can
-    reach (Tab, then the arrow keys); otherwise the output area scrolls, and no key gets there."""
+    """A wide table scrolls sideways inside its own labelled box, which the keyboard can reach
+    (Tab, then the arrow keys); otherwise the output area scrolls, and no key gets there. A
+    group, not a region: two tables of the same size would be two landmarks of one name."""
     return (
-        f'<div class="course-table" role="region" aria-label="{html.escape(label)}" tabindex="0" '
+        f'<div class="course-table" role="group" aria-label="{html.escape(label)}" tabindex="0" '
         f'style="overflow-x:auto;max-width:100%">{table}</div>'
     )
 

@@ -84,5 +84,5 @@ def test_a_wide_table_scrolls_in_a_region_the_keyboard_reaches():
     scrollable-region-focusable, exercise 07's energy table)."""
     shown = table_html(course.load_table("energy"))
     rows, columns = course.load_table("energy").shape
-    assert shown.startswith(f'<div class="course-table" role="region" aria-label="Table, {rows} rows by {columns} '
+    assert shown.startswith(f'<div class="course-table" role="group" aria-label="Table, {rows} rows by {columns} '
                             'columns" tabindex="0" style="overflow-x:auto')
