@@ -181,7 +181,6 @@ def page(browser, lab: Lab):
 #: aria-input-field-name and scrollable-region-focusable (serious) on the CodeMirror cell
 #: editors; region (moderate) on the skip link.
 AXE_CONTEXT = {"include": [[".jp-OutputArea-output"], [".jp-RenderedMarkdown"]]}
-SERIOUS = {"critical", "serious"}
 #: What fails a lesson, an exercise or a feedback page: anything from moderate up.
 FAILING = {"critical", "serious", "moderate"}
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -207,19 +206,6 @@ def _accepted(rule: str, where: str) -> bool:
 
 def _line(v: dict) -> str:
     return f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
-
-
-@pytest.fixture(scope="session")
-def serious_violations():
-    """A function: axe-core's critical and serious findings in the course's own output on a
-    page, one line each (empty when there are none)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    def run(page) -> list[str]:
-        results = Axe().run(page, context=AXE_CONTEXT)
-        return [_line(v) for v in results.response["violations"] if v["impact"] in SERIOUS]
-
-    return run
 
 
 @pytest.fixture(scope="session")
