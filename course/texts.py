@@ -59,13 +59,13 @@ def table_html(frame: pd.DataFrame) -> str:
         "show_dimensions": pd.get_option("display.show_dimensions"),
     }
     index = frame.index
-    if index.nlevels > 1:  # each level becomes a column headed by its name
+    if frame.columns.nlevels > 1:  # header rows of their own, spanning columns: pandas' layout
+        shown = frame.to_html(**options)
+    elif index.nlevels > 1:  # each level becomes a column headed by its name
         shown = frame.reset_index(allow_duplicates=True).to_html(index=False, **options)
     elif index.name is None and pd.api.types.is_integer_dtype(index.dtype):
         # a columns' name would get a column of empty header cells of its own (pandas 3.1)
         shown = frame.rename_axis(columns=None).to_html(index=False, **options)
-    elif frame.columns.nlevels > 1:
-        shown = frame.to_html(**options)
     else:
         names = [str(name) for name in (index.name, frame.columns.name) if name is not None]
         shown = frame.rename_axis(index=None, columns=" by ".join(names) or UNNAMED_INDEX).to_html(**options)

@@ -35,7 +35,17 @@ TABLES = {
     "one row as a column": lambda: course.load_table("energy").set_index("row_id").iloc[0].to_frame(),
     "row numbers, named columns": lambda: crosstab().reset_index(),
     "cut to a few rows": lambda: course.claims(),
+    "no rows": lambda: course.claims().head(0),
+    "index named 0": lambda: pd.DataFrame({"a": [1]}, index=pd.Index(["x"], name=0)),
 }
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame(), pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("x", "a"), ("x", "b")])),
+], ids=["empty", "two-level columns"])
+def test_any_frame_is_shown(frame):
+    """A display hook that raised would put a traceback where the student's table was."""
+    assert "<table" in table_html(frame)
 
 
 @pytest.mark.parametrize("make", TABLES.values(), ids=TABLES.keys())
