@@ -496,7 +496,7 @@ class MultipleChoice(Question):
         return "; ".join(self.solution)
 
     def answer_form(self) -> str:
-        return f"a list of every option you tick, as texts or numbers: `{self.name} = [1, 3]`"
+        return f"a list of every option you choose, as texts or numbers: `{self.name} = [1, 3]`"
 
     def _choices_text(self) -> list[str]:
         return [f"  [ ] {n}. {option}" for n, option in enumerate(self.options, 1)]
