@@ -1,5 +1,7 @@
 # Two commands for learners and contributors: `make lab` and `make test`.
-# Everything runs from a local virtual environment (.venv) built from the pinned set.
+# Everything runs from a local virtual environment (.venv) built from the lock files
+# (requirements.txt for learners, requirements-dev.txt for tests and tools), in which every
+# package is pinned with its hashes; `make lock` regenerates them from the hand-written *.in files.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,15 +24,16 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize
 # The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
 FAST   := -m "not slow and not browser"
 
-.PHONY: lab test test-fast lint execute bench bench-grading grade release nav questions exercises install install-dev clean help
+.PHONY: lock lab test test-fast lint execute bench bench-grading grade release nav questions exercises install install-dev clean help
 
 help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
 	@echo "make test     run the whole test suite (data, package, widgets, notebooks, browser)"
 	@echo "make test-fast  the package, data and generated-file tests only (seconds; no kernels, no browser)"
 	@echo "make lint     check the code, tests and notebooks with ruff"
-	@echo "make execute  re-run every lesson and solution from a fresh kernel and save outputs"
+	@echo "make execute  re-run the lessons and solutions whose inputs changed, from fresh kernels (NB=path: one; FORCE=1: all)"
 	@echo "make bench    time imports, notebook execution and the test suite's parts (a benchmark, not a test)"
+	@echo "make lock     regenerate the lock files requirements.txt and requirements-dev.txt from the *.in files"
 	@echo "make nav      regenerate lesson navigation and the README course map"
 	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
 	@echo "make grade SUBMISSIONS=folder OUT=folder   grade a class (see INSTRUCTORS.md)"
@@ -40,20 +43,33 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Stamp files: reinstall only when a pin changes.
+# Stamp files: reinstall only when the lock changes. The lock holds every package with its
+# hashes, so pip checks each download; the course package itself is installed without deps.
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	$(PIP) --require-hashes -r requirements.txt
+	$(PIP) --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Regenerate both locks from requirements.in and requirements-dev.in (Linux, Python 3.11, as
+# Binder and CI run them); the dev lock keeps every learner's pin (-c requirements.txt).
+# course.lockfile then gives each package asked for with an extra a plain twin (pip needs it).
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --no-strip-extras --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
+lock: install-dev
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -c requirements.txt -o requirements-dev.txt
+	$(BIN)/python -m course.lockfile requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 lab: install
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --ServerApp.root_dir=$(CURDIR) $(ROOT_FLAG) $(LAB_ARGS) $(FIRST_LESSON)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS) $(FIRST_LESSON)
 
 test: install-dev
 	$(PYTEST) $(NBVAL) $(PYTEST_ARGS)
@@ -63,9 +79,13 @@ test-fast: install-dev
 
 lint: install-dev
 	$(BIN)/python -m ruff check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
+# Runs only the notebooks whose inputs changed (course/notebooks.py says which inputs);
+# NB=path runs one (or several, space-separated); FORCE=1 runs them all the same.
+NB ?=
 execute: install nav questions
-	$(BIN)/python -m course.notebooks execute
+	$(BIN)/python -m course.notebooks execute $(if $(FORCE),--force,) $(NB)
 
 bench: install-dev
 	NBVAL="$(NBVAL)" $(BIN)/python -m course.bench $(BENCH_ARGS)

@@ -3,8 +3,9 @@
 Every name below is imported lazily (PEP 562), so ``import course`` costs almost
 nothing and has no side effects; pandas, matplotlib and ipywidgets load only when
 a helper that needs them is first used. The first table helper used (``sources``,
-``load_table``, ``claims``, ``search``) also sets pandas to show every cell in full
-(``course.texts.show_full_text``), once for the whole course.
+``load_table``, ``claims``, ``search``) also sets pandas to show every cell in full and
+every table with a header in each header cell (``course.texts.display_defaults``), once for
+the whole course.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ Two figures for students, each as a ratio to a floor that the course cannot go b
 * executing each notebook from a fresh kernel, against a notebook that only imports
   those libraries.
 
+Start-up with the lock as it is and as it was (``course.startup``): ``import nbformat``,
+``python -m course grade --help`` and JupyterLab ready, side by side.
+
 Then the suite's parts, each run on its own (wall-clock seconds and test counts), so that their
 growth is visible as lessons, exercises and the grader land: unit/data (``make test-fast``),
 slow (kernels, ``make lab``, the Binder plan), nbval on the committed notebooks, the browser, and
@@ -14,7 +17,7 @@ grading (tests/grading/ or the ``grading`` marker, once either exists).
 
 A benchmark, not a test: it prints figures and never fails on them. Usage::
 
-    python -m course.bench [--only imports|notebooks|suite ...]
+    python -m course.bench [--only imports|startup|notebooks|suite ...]
 """
 
 from __future__ import annotations
@@ -153,7 +156,13 @@ def _bench_suite() -> None:
     print(f"  {'all parts':<34} {total:7.1f} s")
 
 
-STEPS = {"imports": _bench_student, "notebooks": _bench_notebooks, "suite": _bench_suite}
+def _bench_startup() -> None:
+    from course.startup import bench_startup
+
+    bench_startup()
+
+
+STEPS = {"imports": _bench_student, "startup": _bench_startup, "notebooks": _bench_notebooks, "suite": _bench_suite}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from course import paths
-from course.texts import Quote, load_source, show_full_text, source_ids
+from course.texts import Quote, display_defaults, load_source, source_ids
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +70,7 @@ def _read(name: str) -> pd.DataFrame:
             table[field["name"]] = column.map({"true": True, "false": False}).astype("boolean")
         elif kind == "date":
             table[field["name"]] = pd.to_datetime(column.mask(missing), format="%Y-%m-%d")
-    show_full_text()  # the first table a lesson loads shows its text in full from then on
+    display_defaults()  # from the first table a lesson loads on, text in full and headers in every header cell
     return table
 
 

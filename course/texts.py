@@ -32,6 +32,78 @@ def show_full_text() -> None:
     pd.set_option("display.max_colwidth", None)
 
 
+#: The header of a table's row labels when neither they nor the columns have a name: what
+#: ``reset_index()`` would call them.
+UNNAMED_INDEX = "index"
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """A DataFrame as HTML in which every header cell says something, for screen readers.
+
+    pandas leaves the top-left header cell empty, and adds a second header row of empty
+    cells under a named index. Here an unnamed index of whole numbers (row numbers, which mean
+    nothing to a reader) is hidden; any other index keeps its labels as row headers, and its
+    name goes into the top-left cell, with the columns' name if they have one ("source_id by
+    kind" for a cross-table). Rows and columns are cut as pandas' display options say. The
+    table sits in a labelled box that the keyboard can reach and scroll when it is wide.
+    """
+    import pandas as pd
+
+    max_rows, min_rows = pd.get_option("display.max_rows"), pd.get_option("display.min_rows")
+    if max_rows is not None and len(frame) > max_rows and min_rows:
+        max_rows = min(min_rows, max_rows)  # as pandas does: a long table shows its first and last rows
+    options = {
+        "notebook": True,
+        "max_rows": max_rows,
+        "max_cols": pd.get_option("display.max_columns"),
+        "show_dimensions": pd.get_option("display.show_dimensions"),
+    }
+    index = frame.index
+    if frame.columns.nlevels > 1:  # header rows of their own, spanning columns: pandas' layout
+        shown = frame.to_html(**options)
+    elif index.nlevels > 1:  # each level becomes a column headed by its name
+        shown = frame.reset_index(allow_duplicates=True).to_html(index=False, **options)
+    elif index.name is None and pd.api.types.is_integer_dtype(index.dtype):
+        # a columns' name would get a column of empty header cells of its own (pandas 3.1)
+        shown = frame.rename_axis(columns=None).to_html(index=False, **options)
+    else:
+        names = [str(name) for name in (index.name, frame.columns.name) if name is not None]
+        shown = frame.rename_axis(index=None, columns=" by ".join(names) or UNNAMED_INDEX).to_html(**options)
+    return _scroll_region(shown, f"Table, {len(frame)} rows by {len(frame.columns)} columns")
+
+
+def _scroll_region(table: str, label: str) -> str:
+    """A wide table scrolls sideways inside its own labelled box, which the keyboard can reach
+    (Tab, then the arrow keys); otherwise the output area scrolls, and no key gets there. A
+    group, not a region: two tables of the same size would be two landmarks of one name."""
+    return (
+        f'<div class="course-table" role="group" aria-label="{html.escape(label)}" tabindex="0" '
+        f'style="overflow-x:auto;max-width:100%">{table}</div>'
+    )
+
+
+def show_tables_with_headers() -> None:
+    """Show every DataFrame in this IPython session with :func:`table_html`, so a table a
+    student makes is as readable as the course's own. Outside IPython it does nothing."""
+    import pandas as pd
+
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, table_html)
+
+
+def display_defaults() -> None:
+    """How tables are shown in a lesson: text in full (:func:`show_full_text`) and a header in
+    every header cell (:func:`show_tables_with_headers`). The table helpers call it on first
+    use; ``import course`` alone changes nothing."""
+    show_full_text()
+    show_tables_with_headers()
+
+
 @lru_cache(maxsize=1)
 def _manifest() -> pd.DataFrame:
     import pandas as pd
@@ -43,7 +115,7 @@ def _manifest() -> pd.DataFrame:
     table["date_published"] = pd.to_datetime(table["date_published"].replace("", None), format="%Y-%m-%d")
     for column in ("word_count", "bytes"):
         table[column] = table[column].astype("int64")
-    show_full_text()
+    display_defaults()
     return table.set_index("source_id", drop=False)
 
 
@@ -93,8 +165,8 @@ def _is_missing(value: object) -> bool:
 
 
 class Quote:
-    """A passage shown with its attribution; renders as a block quote in Jupyter and as
-    plain text elsewhere (nbval compares the plain text)."""
+    """A passage shown with its attribution; renders as a block quote with its source as the
+    caption of a figure in Jupyter, and as plain text elsewhere (nbval compares the plain text)."""
 
     def __init__(
         self,
@@ -129,11 +201,14 @@ class Quote:
             before, _, after = self.context.partition(self.text)
             marked = f"{html.escape(before)}<mark>{html.escape(self.text)}</mark>{html.escape(after)}"
             note += f"<br><small>In context: “{marked}”</small>"
+        # A figure holds the quote and its caption: a <footer> inside an output would be a
+        # "content info" landmark, one per quote, among which a screen-reader user jumps.
         return (
-            '<blockquote class="course-quote" style="border-left:4px solid #0072B2;'
+            '<figure class="course-quote" style="border-left:4px solid #0072B2;'
             'margin:0.5em 0;padding:0.3em 0.8em">'
-            f"<p>{html.escape(self.text)}</p>"
-            f"<footer>— <cite>{html.escape(self._label())}</cite>{note}</footer></blockquote>"
+            '<blockquote style="margin:0;padding:0;border:none">'
+            f"<p>{html.escape(self.text)}</p></blockquote>"
+            f"<figcaption>— <cite>{html.escape(self._label())}</cite>{note}</figcaption></figure>"
         )
 
 

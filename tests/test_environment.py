@@ -17,8 +17,10 @@ import pytest
 
 from course import paths
 
-PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([0-9][^\s;#]*)$")
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]+\])?==([0-9][^\s;#\\]*)")
 LEARNER_PACKAGES = {"jupyterlab", "ipywidgets", "pandas", "matplotlib", "nbval", "pytest", "ipykernel"}
+#: Installed by the tools, not by the lock: the installer itself and the course (``-e .``).
+NOT_LOCKED = {"pip", "setuptools", "wheel", "course"}
 
 
 def requirement_lines(name: str) -> list[str]:
@@ -26,34 +28,83 @@ def requirement_lines(name: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-def test_requirements_are_exact_pins():
-    pins = {}
-    for line in requirement_lines("requirements.txt"):
+def canonical(name: str) -> str:
+    """A distribution's name as PEP 503 compares them (``ruamel.yaml`` is ``ruamel-yaml``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lock(name: str) -> dict[str, str]:
+    """The pins of a lock file: every package line is ``name==version`` followed by its hashes."""
+    pins: dict[str, str] = {}
+    lines = requirement_lines(name)
+    for line in lines:
+        if line.startswith("--hash="):
+            continue
         match = PIN.match(line)
-        assert match, f"requirements.txt: {line!r} is not an exact pin (name==version)"
-        pins[match[1].lower()] = match[2]
-    assert LEARNER_PACKAGES <= set(pins)
-    assert pins["jupyterlab"].startswith("4.6.")
-    assert pins["ipywidgets"].startswith("8.")
-    dev = requirement_lines("requirements-dev.txt")
-    assert dev[0] == "-r requirements.txt"
-    assert all(PIN.match(line) for line in dev[1:]), dev
+        assert match, f"{name}: {line!r} is not an exact pin (name==version)"
+        pins[canonical(match[1])] = match[2]
+    hashed = sum(line.startswith("--hash=sha256:") for line in lines)
+    assert hashed >= len(pins), f"{name}: every pin carries its hashes ({hashed} hashes for {len(pins)} pins)"
+    return pins
 
 
-def test_environment_yml_pulls_in_the_pins():
+def test_the_locks_pin_every_package_with_hashes():
+    learners, dev = lock("requirements.txt"), lock("requirements-dev.txt")
+    assert LEARNER_PACKAGES <= set(learners)
+    assert learners["jupyterlab"].startswith("4.6.")
+    assert learners["ipywidgets"].startswith("8.")
+    assert {name: dev.get(name) for name in learners} == learners, "the dev lock keeps every learner's pin"
+    assert "rfc3987-syntax" not in dev, "jsonschema's grammar import is kept out (requirements.in says why)"
+
+
+def test_the_locks_are_generated_from_the_hand_written_files():
+    for lock_file, source in (("requirements.txt", "requirements.in"), ("requirements-dev.txt", "requirements-dev.in")):
+        pins = lock(lock_file)
+        for line in requirement_lines(source):
+            if line.startswith("-r "):
+                continue
+            name, version = PIN.match(line).groups()
+            assert pins.get(canonical(name)) == version, (
+                f"{source} pins {name}=={version} but {lock_file} does not: run `make lock`"
+            )
+
+
+def test_environment_yml_installs_the_lock_and_binder_the_package():
     text = (paths.ROOT / "environment.yml").read_text()
     assert re.search(r"^\s*-\s*python=3\.11\s*$", text, re.M)
     assert re.search(r"^\s*-\s*-r requirements\.txt\s*$", text, re.M)
-    assert re.search(r"^\s*-\s*-e \.\s*$", text, re.M), "the course package is installed into the environment"
+    post_build = paths.ROOT / "postBuild"
+    assert os.access(post_build, os.X_OK), "Binder runs postBuild only when it is executable"
+    assert "pip install --no-deps -e ." in post_build.read_text()
 
 
-def test_installed_versions_are_the_pinned_ones():
-    from importlib.metadata import version
+def test_installed_environment_is_the_lock():
+    """What is installed is exactly the dev lock: no package missing, none at another version,
+    none extra (a pip install by hand shows up here). `make install-dev` puts it right."""
+    from importlib.metadata import distributions
 
-    for line in requirement_lines("requirements.txt"):
-        name, pinned = PIN.match(line).groups()
-        installed = version(name)
-        assert installed == pinned, f"{name}: installed {installed}, pinned {pinned}; run `make test` to reinstall"
+    pins = lock("requirements-dev.txt")
+    installed = {canonical(d.metadata["Name"]): d.version for d in distributions()}
+    differences = [f"{name}: locked {pins[name]}, installed {installed.get(name, 'nothing')}"
+                   for name in sorted(pins) if installed.get(name) != pins[name]]
+    differences += [f"{name} {version}: installed but not in the lock" for name, version in sorted(installed.items())
+                    if name not in pins and name not in NOT_LOCKED]
+    assert not differences, "\n".join(differences)
+
+
+def test_no_schema_the_course_meets_asks_for_the_formats_left_unchecked():
+    """jsonschema 4.23 (see requirements.in) does not check "iri" and "iri-reference"; nothing that
+    validates the course's files or Jupyter's messages uses them, so no validation is lost."""
+    import jsonschema
+
+    site = Path(jsonschema.__file__).parent.parent
+    packages = ["nbformat", "jupyter_events", "jupyter_server", "jupyterlab_server", "jupyterlab", "frictionless"]
+    found = [str(path.relative_to(site)) for package in packages for path in (site / package).rglob("*.json")
+             if re.search(r'"format"\s*:\s*"iri', path.read_text(errors="replace"))]
+    assert not found, found
+    checker = jsonschema.FormatChecker()
+    assert {"uri", "uri-reference", "date-time", "email"} <= set(checker.checkers)
+    assert "iri" not in checker.checkers
 
 
 @pytest.mark.slow
@@ -80,6 +131,7 @@ def test_binder_builds_with_conda_python_311_and_the_pins(tmp_path):
     copy = output.index("COPY --chown=0:0 src/ ${REPO_DIR}/")
     update = output.index('env update -p ${NB_PYTHON_PREFIX} --file "environment.yml"')
     assert copy < update, "environment.yml must be installed after the repo is copied"
+    assert "postBuild" in output[update:], "postBuild installs the course package after the environment"
 
 
 def free_port() -> int:

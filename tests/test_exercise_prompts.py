@@ -1,4 +1,4 @@
-"""Every exercise prompt shows what the learner chooses from: options (tick boxes included),
+"""Every exercise prompt shows what the learner chooses from: options (as plain numbered text),
 items and choices, since the answer is given by their text or number."""
 
 from __future__ import annotations

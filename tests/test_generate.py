@@ -57,7 +57,7 @@ def test_solution_gets_keys_prompts_and_checks_and_is_stable():
     roles = [(c.metadata.get("course", {}).get("question"), c.metadata.get("course", {}).get("role")) for c in nb.cells]
     assert roles == [(None, None), (None, None), ("keys", "keys"), ("rate", "prompt"), (None, None), ("rate", "check"),
                      (None, None), ("which", "prompt"), (None, None), ("which", "check")]
-    assert nb.cells[3].cell_type == "markdown" and "### Question 1 · `rate` (2 points)" in nb.cells[3].source
+    assert nb.cells[3].cell_type == "markdown" and "## Question 1 · `rate` (2 points)" in nb.cells[3].source
     assert "**Answer with** the text of one option, or its number" in nb.cells[7].source
     assert nb.cells[5].source == "check('rate', rate)"
     again = update_solution(nbformat.from_dict(nb), qset("exercise"), "test")

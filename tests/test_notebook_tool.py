@@ -11,6 +11,13 @@ import pytest
 from course import notebooks, paths
 
 
+@pytest.fixture(autouse=True)
+def stamps(tmp_path, monkeypatch):
+    """Each test keeps its execution stamps in its own folder, never in the repository's."""
+    monkeypatch.setattr(notebooks, "STAMPS", tmp_path / "stamps.json")
+    return tmp_path / "stamps.json"
+
+
 def write(path, *sources):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
@@ -81,3 +88,39 @@ def test_the_course_starts_with_lesson_00():
     found = [p.relative_to(paths.ROOT).as_posix() for p in notebooks.notebook_paths()]
     assert found[0] == "notebooks/00-start-here.ipynb"
     assert "instructors/widget-gallery.ipynb" in found
+
+
+@pytest.mark.slow
+def test_execute_runs_a_notebook_again_only_when_its_inputs_change(tmp_path, monkeypatch):
+    root = tmp_path / "course-root"
+    (root / "data").mkdir(parents=True)
+    (root / "questions").mkdir()
+    (root / "data" / "table.csv").write_text("a\n1\n")
+    (root / "requirements.txt").write_text("pandas==1\n")
+    monkeypatch.setattr(paths, "ROOT", root)
+    path = write(root / "lesson.ipynb", "print(open('data/table.csv').read())")
+    monkeypatch.chdir(root)
+    assert notebooks.execute_in_place(path) is not None, "first run"
+    assert notebooks.execute_in_place(path) is None, "nothing changed"
+    (root / "data" / "table.csv").write_text("a\n2\n")
+    assert notebooks.execute_in_place(path) is not None, "a data file changed"
+    (root / "questions" / "lesson.toml").write_text("[[check]]\n")
+    assert notebooks.execute_in_place(path) is not None, "its question file appeared"
+    nb = nbformat.read(str(path), as_version=4)
+    nb.cells[0].source += "\nprint('more')"
+    nbformat.write(nb, str(path))
+    assert notebooks.execute_in_place(path) is not None, "a cell changed"
+    assert notebooks.execute_in_place(path, force=True) is not None, "--force"
+    assert len(nbformat.read(str(path), as_version=4).cells) == 1, "the module probe is not saved"
+
+
+def test_the_digest_covers_the_package_modules_the_kernel_imported(tmp_path, monkeypatch):
+    root = tmp_path / "course-root"
+    (root / "course").mkdir(parents=True)
+    (root / "course" / "texts.py").write_text("A = 1\n")
+    monkeypatch.setattr(paths, "ROOT", root)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import course.texts")])
+    before = notebooks.inputs_digest(root / "x.ipynb", nb, ["course/texts.py"])
+    assert notebooks.inputs_digest(root / "x.ipynb", nb, []) != before
+    (root / "course" / "texts.py").write_text("A = 2\n")
+    assert notebooks.inputs_digest(root / "x.ipynb", nb, ["course/texts.py"]) != before

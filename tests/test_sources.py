@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import os
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,7 +14,9 @@ import pytest
 import course
 from course import paths
 
-SEEDS = paths.ROOT.parent / "shared" / "seeds"
+#: Where the seeds (the texts as delivered) are: COURSE_SEEDS, which .ci/run sets when it finds
+#: ../shared/seeds beside the clone; unset, this test skips and the manifest's hashes still pin the bytes.
+SEEDS = Path(os.environ["COURSE_SEEDS"]) if os.environ.get("COURSE_SEEDS") else None
 
 
 def test_manifest_lists_the_five_texts(source_ids):
@@ -29,11 +35,10 @@ def test_manifest_hashes_and_sizes_match_the_files():
         assert len(data.decode("utf-8").split()) == row["word_count"], row["file"]
 
 
-def test_texts_are_byte_identical_to_their_seeds(in_ci):
-    if not SEEDS.is_dir():
-        if in_ci:
-            pytest.fail(f"CI must have the seeds beside the clone, at {SEEDS}")
-        pytest.skip(f"no seeds at {SEEDS}; the manifest hashes above still pin the bytes")
+def test_texts_are_byte_identical_to_their_seeds():
+    if SEEDS is None:
+        pytest.skip("COURSE_SEEDS is not set (no seeds beside this clone); the manifest hashes still pin the bytes")
+    assert SEEDS.is_dir(), f"COURSE_SEEDS={SEEDS} is not a folder"
     manifest = course.sources()
     assert sorted(manifest["seed_file"]) == sorted(p.name for p in SEEDS.glob("*.txt"))
     for _, row in manifest.iterrows():
@@ -72,6 +77,45 @@ def test_show_quote_displays_with_attribution():
     assert "up from 34% in 2024" in plain
     assert "wsj: Raffaele Huang; Liza Lin, The Wall Street Journal, 2025-07-30" in plain
     assert "<cite>" in shown._repr_html_()
+
+
+class _Text(HTMLParser):
+    """The text content of an HTML fragment and the elements in it, as a browser would see them."""
+
+    def __init__(self, fragment: str):
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[str] = []
+        self.feed(fragment)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _old_markup(shown: course.Quote) -> str:
+    """The quote as it was marked up before issue 23, with its attribution in a <footer>."""
+    note = f"<br><small>{html.escape(shown.note)}</small>" if shown.note else ""
+    if shown.context:
+        before, _, after = shown.context.partition(shown.text)
+        marked = f"{html.escape(before)}<mark>{html.escape(shown.text)}</mark>{html.escape(after)}"
+        note += f"<br><small>In context: “{marked}”</small>"
+    return (f'<blockquote class="course-quote"><p>{html.escape(shown.text)}</p>'
+            f"<footer>— <cite>{html.escape(shown._label())}</cite>{note}</footer></blockquote>")
+
+
+@pytest.mark.parametrize("shown", [
+    course.show_quote("wsj", "up from 34% in 2024", note="a note & more"), course.quote("C010"), course.quote("C121"),
+], ids=["note", "context", "plain"])
+def test_a_quote_and_its_source_are_a_figure_not_a_landmark(shown):
+    """A <footer> in an output is a "content info" landmark, one per quote; a figure with the
+    source as its caption is none, and reads the same words in the same order."""
+    new = _Text(shown._repr_html_())
+    assert "footer" not in new.tags and "header" not in new.tags
+    assert new.tags[:3] == ["figure", "blockquote", "p"] and {"figcaption", "cite"} <= set(new.tags)
+    assert "".join(new.text) == "".join(_Text(_old_markup(shown)).text), "the rendered text is unchanged"
 
 
 def test_show_quote_refuses_a_passage_not_in_the_text():

@@ -55,16 +55,15 @@ def _nbgrader() -> Path:
 
 def _expected(question) -> object:
     """The right answer as plain data, for nbgrader's test cell."""
-    q = question.question
-    if q.kind == "number":
-        return float(q.solution)
-    return q.solution
+    if question.kind == "number":
+        return float(question.solution)
+    return question.solution
 
 
 def _test_cell(question) -> str:
     expected = json.dumps(_expected(question), sort_keys=True)
     if question.kind == "number":
-        return f"assert abs(float({question.id}) - {expected}) <= {question.question.tolerance}"
+        return f"assert abs(float({question.id}) - {expected}) <= {question.tolerance}"
     return f"import json\nassert json.dumps({question.id}, sort_keys=True) == {expected!r}"
 
 

@@ -1,23 +1,31 @@
 """``python -m course grade SUBMISSIONS --out OUT``: grade a class.
 
-Discover the files (``submissions``), run each notebook in a fresh sandboxed process
-(``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``) and
-write the gradebooks, feedback, summary and marking sheet (``gradebook``). Interrupt it at any
-time: the next run resumes from the cached runs in ``OUT/.grader/``.
+Discover every file (``submissions``: each gets a row in ``OUT/files.csv``), run each notebook of
+the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed process
+(``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``), merge
+the instructor's marks (``marks``) and write the gradebooks, feedback, summary and marking sheet
+(``gradebook``), each whole or not at all. Ctrl-C or SIGTERM stops it within seconds with the
+previous outputs intact: the next run resumes from the cached runs in ``OUT/.grader/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import shlex
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from course import paths
-from course.grading import gradebook, judging, runner, sandbox, source, submissions
+from course.grading import gradebook, judging, marks, runner, sandbox, source, submissions
 from course.grading.gradebook import Row
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def generated_cells(exercises: Path, stem: str) -> dict[str, str]:
@@ -35,80 +43,141 @@ def generated_cells(exercises: Path, stem: str) -> dict[str, str]:
     return found
 
 
+def choose_exercises(wanted: list[str], stems: list[str]) -> list[str]:
+    """``--exercise`` values as stems: the full stem, its number (``03``) or a unique start of
+    it. Raises ValueError with the stems to choose from."""
+    chosen = []
+    for text in wanted:
+        text = text.strip().removesuffix(".ipynb")
+        found = [s for s in stems if s == text] or [s for s in stems if s.split("-")[0] == text] or \
+            [s for s in stems if s.startswith(text)]
+        if len(found) != 1:
+            why = "matches none" if not found else f"matches {len(found)}"
+            raise ValueError(f"--exercise {text!r} {why} of the exercises: {', '.join(stems)}")
+        chosen += [found[0]] if found[0] not in chosen else []
+    return sorted(chosen)
+
+
 def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limits: runner.Limits | None = None,
           exercises: Path = paths.EXERCISES, progress: bool = True, require_sandbox: bool = False,
-          root: Path = paths.ROOT) -> list[Row]:
+          root: Path = paths.ROOT, only: list[str] | None = None) -> list[Row]:
+    """Grade every file under ``submissions_dir`` into ``out``; by default the exercises that
+    were handed in, or ``only`` these stems. Ctrl-C stops it (KeyboardInterrupt) with the
+    previous outputs left whole; the next run resumes from the cache."""
     out = Path(out)
     limits = limits or runner.Limits()
     out.mkdir(parents=True, exist_ok=True)
-    stems = source.stems()
+    found = submissions.discover(Path(submissions_dir), source.stems(), exclude=out)
+    stems = sorted(only) if only else sorted({s.stem for s in found if s.stem and s.problem != "skipped"})
     questions = {stem: list(source.load(stem).exercises) for stem in stems}
-    ok, why = sandbox.available()
-    sandbox_note = ""
-    if not ok:
-        if require_sandbox:
-            raise SystemExit(f"bubblewrap is {why}; refusing to grade without the sandbox (--require-sandbox)")
-        print(sandbox.MISSING_WARNING.format(why=why), file=sys.stderr, flush=True)
-        sandbox_note = (f"bubblewrap is {why}: submissions ran without the sandbox "
-                        "(limits on time, memory and output only).")
-    found = submissions.discover(Path(submissions_dir), stems)
+    sandboxed, sandbox_note = _sandbox(require_sandbox)
     generated = {stem: generated_cells(exercises, stem) for stem in stems}
-    jobs, plan = [], []
-    for sub in found:
-        if sub.problem is None:
-            cells, cell_notes = runner.code_cells(sub.notebook, generated[sub.stem])
-            ids = [q.id for q in questions[sub.stem]]
-            data = json.dumps(cells).encode()
-            job = runner.Job(runner.cache_key(data, ids, limits), cells, ids)
-            jobs.append(job)
-            plan.append((sub, job, cells, cell_notes))
-        else:
-            plan.append((sub, None, [], []))
-
+    plan = [(sub, *_job(sub, generated, questions, limits)) for sub in found]
     # The summary's figure needs matplotlib here too: import it while the kernels work.
-    warm = threading.Thread(target=_prewarm, daemon=True)
-    warm.start()
-    results = _run_with_progress(jobs, out, workers or runner.default_workers(), limits, ok, progress, root)
-
-    existing = gradebook.read_marks(out)
-    rows: list[Row] = []
-    comments: dict = {}
-    seen: set[tuple[str, str]] = set()
+    threading.Thread(target=_prewarm, daemon=True).start()
+    jobs = [job for _, job, _, _ in plan if job is not None]
+    results = _run_with_progress(jobs, out, workers or runner.default_workers(), limits, sandboxed, progress, root)
+    sheet = marks.read(out / "marking" / "written-answers.csv")
+    for problem in sheet.problems:
+        print(f"marks: {problem}", file=sys.stderr, flush=True)
+    by_key, comments, pairs = marks.index(sheet), {}, []
     for sub, job, cells, cell_notes in plan:
-        maximum = sum(float(q.points) for q in questions[sub.stem]) if sub.stem else None
-        if job is None:
-            status = sub.problem.split(" (")[0]
-            note = sub.note if sub.problem == "duplicate" else f"{sub.problem}; {sub.note}"
-            rows.append(Row(sub.student, sub.stem or "", status, 0.0 if sub.stem and status != "duplicate" else None,
-                            maximum if sub.stem else None, note, sub.relpath, late=sub.late))
-            if sub.stem and status != "duplicate":
-                seen.add((sub.student, sub.stem))
-            continue
-        marks = {}
-        for q in questions[sub.stem]:
-            if q.kind == "written":
-                got, said = gradebook.marks_for(existing, sub.student, sub.stem, q)
-                if got is not None:
-                    marks[q.id] = got
-                if said:
-                    comments[(sub.student, sub.stem, q.id)] = said
-        result = judging.judge(questions[sub.stem], results[job.key], cells, marks, cell_notes)
-        note = "; ".join([sub.note, *result.review, *result.notes])
-        rows.append(Row(sub.student, sub.stem, result.status, result.points, result.max_points, note, sub.relpath,
-                        result, late=sub.late))
-        seen.add((sub.student, sub.stem))
-    students = sorted({r.student for r in rows if r.exercise and r.student != "unknown"})
-    for student in students:
-        for stem in stems:
-            if (student, stem) not in seen:
-                rows.append(Row(student, stem, "missing", 0.0, sum(float(q.points) for q in questions[stem]),
-                                "no file for this exercise", ""))
+        if sub.problem != "skipped" and (sub.stem in questions or not sub.stem):
+            pairs.append((sub, _row(sub, job, cells, cell_notes, questions, results, by_key, comments)))
+    rows = [row for _, row in pairs] + _missing(found, [row for _, row in pairs], stems, questions)
     rows.sort(key=lambda r: (r.student, r.exercise, r.status == "duplicate", r.file))
-    gradebook.write_gradebooks(out, rows, stems)
-    pending = gradebook.write_marking(out, rows, questions, existing)
-    gradebook.write_feedback(out, rows, questions, comments)
-    gradebook.write_summary(out, rows, questions, sandbox_note, pending)
+    with _signals_held():
+        gradebook.write_files(out, _inventory(found, dict((id(sub), row) for sub, row in pairs), stems))
+        gradebook.write_gradebooks(out, rows, stems)
+        pending = gradebook.write_marking(out, rows, questions, sheet)
+        gradebook.write_feedback(out, rows, comments)
+        gradebook.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems)
     return rows
+
+
+def _sandbox(required: bool) -> tuple[bool, str]:
+    """(bubblewrap works?, the summary's warning when it does not)."""
+    ok, why = sandbox.available()
+    if ok:
+        return True, ""
+    if required:
+        raise SystemExit(f"bubblewrap is {why}; refusing to grade without the sandbox (--require-sandbox)")
+    print(sandbox.MISSING_WARNING.format(why=why), file=sys.stderr, flush=True)
+    return False, f"bubblewrap is {why}: submissions ran without the sandbox (limits on time, memory and output only)."
+
+
+def _job(sub: submissions.Submission, generated: dict, questions: dict, limits: runner.Limits) -> tuple:
+    """(job, cells, cell notes) for a submission to run, (None, [], []) for any other."""
+    if sub.problem is not None or sub.stem not in questions:
+        return None, [], []
+    cells, cell_notes = runner.code_cells(sub.notebook, generated[sub.stem])
+    ids = [q.id for q in questions[sub.stem]]
+    return runner.Job(runner.cache_key(json.dumps(cells).encode(), ids, limits), cells, ids), cells, cell_notes
+
+
+def _row(sub, job, cells, cell_notes, questions, results, by_key, comments) -> Row:
+    """The gradebook row of one file: judged from its run, or the reason it was not run."""
+    maximum = sum(float(q.points) for q in questions[sub.stem]) if sub.stem else None
+    if job is None:
+        note = sub.note if sub.problem == "duplicate" else f"{sub.reason}; {sub.note}"
+        return Row(sub.student, sub.stem or "", sub.problem, 0.0 if sub.stem and sub.problem != "duplicate" else None,
+                   maximum, note, sub.relpath, late=sub.late)
+    run, given = results[job.key], {}
+    for q in questions[sub.stem]:
+        answer = (run.get("answers") or {}).get(q.id)
+        if q.kind == "written" and isinstance(answer, str):
+            got, said = marks.marks_for(by_key, marks.answer_sha(answer), sub.student, sub.stem, q)
+            if got is not None:
+                given[q.id] = got
+            if said:
+                comments[(sub.student, sub.stem, q.id)] = said
+    result = judging.judge(questions[sub.stem], run, cells, given, cell_notes)
+    note = "; ".join([sub.note, *result.review, *result.notes])
+    return Row(sub.student, sub.stem, result.status, result.points, result.max_points, note, sub.relpath, result,
+               late=sub.late)
+
+
+def _missing(found: list, rows: list[Row], stems: list[str], questions: dict) -> list[Row]:
+    """A ``missing`` row for each student known from any file and each exercise graded in this
+    run that they handed nothing in for."""
+    seen = {(r.student, r.exercise) for r in rows if r.exercise and r.status != "duplicate"}
+    students = sorted({s.student for s in found if s.student and s.problem != "skipped"})
+    return [Row(student, stem, "missing", 0.0, sum(float(q.points) for q in questions[stem]),
+                "no file for this exercise", "")
+            for student in students for stem in stems if (student, stem) not in seen]
+
+
+def _inventory(found: list, rows: dict, stems: list[str]) -> list[list[str]]:
+    """``files.csv``: every entry found, and what became of it."""
+    lines = []
+    for sub in found:
+        row = rows.get(id(sub))
+        if row is not None:
+            status, reason = row.status, (sub.reason or row.note if row.result is None else row.note)
+        elif sub.problem == "skipped":
+            status, reason = "skipped", sub.reason
+        else:
+            status, reason = "not selected", f"exercise {sub.stem} is not graded in this run (--exercise)"
+        lines.append([sub.relpath, sub.kind, sub.student, sub.stem or "", status, reason])
+    return lines
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the outputs are written (a second or two), so OUT holds
+    either the previous run's files or this run's, never a mix; then they stop the run."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    old = {sig: signal.signal(sig, lambda number, frame: caught.append(number)) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _prewarm() -> None:
@@ -143,6 +212,19 @@ def _run_with_progress(jobs, out, workers, limits, sandboxed, progress, root):
                               on_done=lambda job, result, cached: bar.advance(task), root=root)
 
 
+def _interrupt(number: int, frame: object) -> None:
+    """SIGTERM stops the run as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+def stopped_message(out: Path, argv: list[str]) -> str:
+    """What to tell the instructor after Ctrl-C or SIGTERM: nothing is half written, and how to go on."""
+    runs = len(list((Path(out) / ".grader" / "runs").glob("*.json")))
+    return (f"\nStopped. The files in {out} are whole: each is this run's or the previous run's (none half "
+            f"written). {runs} notebook run{'s' * (runs != 1)} are cached in {Path(out) / '.grader'}; to resume, "
+            f"run the same command again: python -m course grade {shlex.join(argv)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path,
@@ -158,13 +240,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-bytes", type=int, default=runner.Limits.output_bytes, help="output kept per notebook")
     parser.add_argument("--require-sandbox", action="store_true", help="stop rather than run without bubblewrap")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--exercise", action="append", default=[], metavar="STEM",
+                        help="grade only this exercise (its stem or number, e.g. 03; repeatable); "
+                             "default: the exercises found in SUBMISSIONS")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
+    try:
+        only = choose_exercises(args.exercise, source.stems()) if args.exercise else None
+    except ValueError as error:
+        parser.error(str(error))
     limits = runner.Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.output_bytes)
     start = time.perf_counter()
-    rows = grade(args.submissions, args.out, workers=args.workers, limits=limits,
-                 progress=not args.no_progress, require_sandbox=args.require_sandbox)
+    old_term = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        rows = grade(args.submissions, args.out, workers=args.workers, limits=limits,
+                     progress=not args.no_progress, require_sandbox=args.require_sandbox, only=only)
+    except KeyboardInterrupt:
+        print(stopped_message(args.out, sys.argv[1:] if argv is None else argv), file=sys.stderr, flush=True)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1

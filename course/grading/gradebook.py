@@ -2,7 +2,11 @@
 summary for the instructor and the written answers to mark.
 
 Every file is written from sorted data with no dates or timings in it, so running the grader
-again on the same submissions (and marks) writes the same bytes.
+again on the same submissions (and marks) writes the same bytes. Every file is written whole or
+not at all (a temporary file, then a rename) and ``feedback/`` is swapped in as a whole, so an
+interrupted run leaves the previous outputs as they were.
+
+* ``files.csv``          every entry under SUBMISSIONS: path, kind, student, exercise, status, reason
 
 * ``gradebook.csv``      student, exercise, points, max_points, status, late, note, file
 * ``gradebook-wide.csv`` one row per student, one column per exercise, then total (spreadsheet/LMS import)
@@ -10,7 +14,7 @@ again on the same submissions (and marks) writes the same bytes.
 * ``feedback/<student>.md`` what each student reads
 * ``summary.md`` (+ ``summary-scores.png``) per-question statistics and the distribution of scores
 * ``marking/written-answers.csv`` one row per student, written question and rubric criterion:
-  fill in ``points`` (and ``comment``); the next run merges the marks.
+  fill in ``points`` (and ``comment``); the next run merges the marks (``course.grading.marks``).
   ``marking/written-answers.md`` shows the answers with the rubric, for reading, and says which
   answers are identical to the model answer or to another student's.
 """
@@ -18,14 +22,17 @@ again on the same submissions (and marks) writes the same bytes.
 from __future__ import annotations
 
 import csv
+import ctypes
 import hashlib
 import io
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.grading import marks
 from course.grading.judging import ExerciseResult
 
-MARKING_FIELDS = ["student", "exercise", "question", "criterion", "max_points", "points", "comment", "answer_sha"]
 STATUS_WORDS = {
     "correct": "✓ correct", "partial": "◐ partly right", "incorrect": "✗ not right", "invalid": "⚠ not a valid answer",
     "unanswered": "○ not answered", "rejected": "⚠ not plain data", "to mark": "… to be marked", "marked": "✓ marked",
@@ -57,12 +64,75 @@ def fmt(x: float | None) -> str:
     return f"{x:g}"
 
 
+def _encode(text: str) -> bytes:
+    """UTF-8, whatever the text holds: a lone surrogate from a student's notebook is written as
+    an escape rather than stopping the run."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``path`` whole or not at all: a temporary file in the same folder, then a rename,
+    so an interrupted run leaves the previous file as it was."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(_encode(data) if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+    write_atomic(path, buffer.getvalue())
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where that
+    is not available."""
+    function = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if function is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return function(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def replace_folder(folder: Path, files: dict[str, str]) -> None:
+    """Make ``folder`` hold exactly ``files`` (name -> text): written into a new folder beside it,
+    then swapped in whole, so a kill leaves either the old folder or the new one, never half."""
+    new, old = folder.with_name(f".{folder.name}.new"), folder.with_name(f".{folder.name}.old")
+    if old.exists() and not folder.exists():
+        os.replace(old, folder)  # a swap of an earlier run stopped between its two steps
+    for leftover in (new, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    new.mkdir(parents=True)
+    for name, text in sorted(files.items()):
+        (new / name).write_bytes(_encode(text))
+    if folder.exists() and _exchange(new, folder):
+        shutil.rmtree(new)
+        return
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(new, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def file_name(key: str) -> str:
+    """A student's key as a file name: no leading dot, at most about 200 bytes (longer keys
+    keep a hash so two never share a name)."""
+    name = key.replace("/", "-").replace("\0", "")
+    name = "_" + name if not name or name.startswith(".") else name
+    if len(name.encode("utf-8", "backslashreplace")) > 200:
+        digest = hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest()[:10]
+        name = name.encode("utf-8", "backslashreplace")[:180].decode("utf-8", "ignore") + "-" + digest
+    return name
 
 
 def _normalised(text: str) -> str:
@@ -70,102 +140,63 @@ def _normalised(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def answer_sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-
-
-# -- marks --------------------------------------------------------------------------------
-def read_marks(out: Path) -> dict[tuple[str, str, str, str], dict]:
-    """Marks already entered in ``marking/written-answers.csv``, by (student, exercise,
-    question, criterion)."""
-    path = out / "marking" / "written-answers.csv"
-    if not path.exists():
-        return {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        return {(r["student"], r["exercise"], r["question"], r["criterion"]): r for r in csv.DictReader(handle)}
-
-
-Marks = tuple[float, bool, str]  # points given so far, every criterion marked?, "k of n"
-
-
-def marks_for(existing: dict, student: str, exercise: str, question) -> tuple[Marks | None, list[str]]:
-    """((points given, every criterion marked?, "k of n"), comments) for one written question,
-    or (None, comments) when no criterion is marked yet."""
-    total, marked, comments = 0.0, 0, []
-    criteria = _criteria(question)
-    for criterion in criteria:
-        row = existing.get((student, exercise, question.id, criterion["criterion"]))
-        if not row:
+def _written_answers(rows: list[Row], questions: dict[str, list]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(exercise, question id, [(student, answer)]) for every written answer handed in, in the
+    exercises' question order."""
+    by_question: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for row in rows:
+        if not row.result or row.status == "duplicate":
             continue
-        text = (row.get("points") or "").strip()
-        given = None
-        if text:
-            try:
-                given = max(0.0, min(float(text), float(criterion["points"])))
-                total += given
-                marked += 1
-            except ValueError:
-                pass
-        said = (row.get("comment") or "").strip()
-        if given is not None or said:
-            score = f"{fmt(given) if given is not None else '–'} / {fmt(criterion['points'])}"
-            comments.append(f"{score}: {criterion['criterion']}" + (f" — *{said}*" if said else ""))
-    return ((total, marked == len(criteria), f"{marked} of {len(criteria)}") if marked else None), comments
+        for q in row.result.questions:
+            if q.kind == "written" and isinstance(q.answer, str) and q.answer.strip():
+                by_question.setdefault((row.exercise, q.id), []).append((row.student, q.answer))
+    order = {(stem, q.id): n for stem, qs in questions.items() for n, q in enumerate(qs)}
+    ordered = sorted(by_question.items(), key=lambda item: (item[0][0], order.get(item[0], 0), item[0][1]))
+    return [(exercise, qid, sorted(answers)) for (exercise, qid), answers in ordered]
 
 
-def _criteria(question) -> list[dict]:
-    rubric = list(getattr(question, "rubric", None) or [])
-    return rubric or [{"criterion": "overall", "points": question.points}]
+def _marking_markdown(exercise: str, question, answers: list[tuple[str, str]]) -> list[str]:
+    """The readable part for one question: prompt, rubric, model answer, every answer (and
+    which are identical to the model answer or to each other)."""
+    model = _normalised(getattr(question, "model_answer", "") or "")
+    same: dict[str, list[str]] = {}
+    for student, text in answers:
+        same.setdefault(_normalised(text), []).append(student)
+    lines = [f"## {exercise} · {question.id} ({points_word(question.points)})", "", question.prompt, "", "Rubric:"]
+    lines += [f"- {c['criterion']} ({points_word(c['points'])})" for c in marks.criteria(question)]
+    if getattr(question, "model_answer", ""):
+        lines += ["", f"Model answer: {question.model_answer}"]
+    lines.append("")
+    for student, text in answers:
+        lines += [f"### {student}", ""]
+        if model and _normalised(text) == model:
+            lines += ["**Identical to the model answer.**", ""]
+        others = [s for s in same[_normalised(text)] if s != student]
+        if others:
+            lines += [f"**Identical to the answer of {', '.join(others)}.**", ""]
+        lines += [*[f"> {line}" for line in text.strip().splitlines()], ""]
+    return lines
 
 
-def write_marking(out: Path, rows: list[Row], questions: dict[str, list], existing: dict) -> int:
-    """The marking sheet, keeping every mark already entered; returns rows still to mark."""
+def write_marking(out: Path, rows: list[Row], questions: dict[str, list], sheet: marks.Sheet) -> int:
+    """The marking sheet, merged with the one already there (see ``course.grading.marks``);
+    returns the lines still to mark. A sheet that could not be read is left as it is and the
+    new one written beside it."""
     folder = out / "marking"
     folder.mkdir(parents=True, exist_ok=True)
-    sheet, pending = [], 0
     readable = ["# Written answers to mark", "",
                 "Enter points per criterion in `written-answers.csv` (column `points`, and a `comment` "
                 "the student will read), then run the grader again: the marks are merged.", ""]
-    by_question: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for row in rows:
-        if not row.result:
-            continue
-        for q in row.result.questions:
-            if q.kind != "written" or not isinstance(q.answer, str) or not q.answer.strip():
-                continue
-            by_question.setdefault((row.exercise, q.id), []).append((row.student, q.answer))
-    order = {(stem, q.id): (stem, n) for stem, qs in questions.items() for n, q in enumerate(qs)}
-    for (exercise, qid), answers in sorted(by_question.items(), key=lambda item: order.get(item[0], (item[0][0], 0))):
+    entries = []
+    for exercise, qid, answers in _written_answers(rows, questions):
         question = next(q for q in questions[exercise] if q.id == qid)
-        model = _normalised(getattr(question, "model_answer", "") or "")
-        same: dict[str, list[str]] = {}
-        for student, text in answers:
-            same.setdefault(_normalised(text), []).append(student)
-        readable += [f"## {exercise} · {qid} ({points_word(question.points)})", "", question.prompt, "", "Rubric:"]
-        readable += [f"- {c['criterion']} ({points_word(c['points'])})" for c in _criteria(question)]
-        if getattr(question, "model_answer", ""):
-            readable += ["", f"Model answer: {question.model_answer}"]
-        readable.append("")
-        for student, text in sorted(answers):
-            sha = answer_sha(text)
-            readable += [f"### {student}", ""]
-            if model and _normalised(text) == model:
-                readable += ["**Identical to the model answer.**", ""]
-            others = [s for s in same[_normalised(text)] if s != student]
-            if others:
-                readable += [f"**Identical to the answer of {', '.join(others)}.**", ""]
-            readable += [*[f"> {line}" for line in text.strip().splitlines()], ""]
-            for criterion in _criteria(question):
-                old = existing.get((student, exercise, qid, criterion["criterion"]), {})
-                points = (old.get("points") or "").strip()
-                comment = (old.get("comment") or "").strip()
-                if old.get("answer_sha") and old.get("answer_sha") != sha and points:
-                    comment = (comment + " " if comment else "") + "[answer changed since marked]"
-                pending += not points
-                sheet.append([student, exercise, qid, criterion["criterion"], fmt(criterion["points"]), points,
-                              comment, sha])
-    _write_csv(folder / "written-answers.csv", MARKING_FIELDS, sheet)
-    (folder / "written-answers.md").write_text("\n".join(readable).rstrip() + "\n", encoding="utf-8")
+        readable += _marking_markdown(exercise, question, answers)
+        entries += [marks.Entry(student, exercise, qid, c["criterion"], float(c["points"]), marks.answer_sha(text))
+                    for student, text in answers for c in marks.criteria(question)]
+    lines, pending = marks.merge(sheet, entries)
+    target = "written-answers.csv" if sheet.readable else "written-answers.new.csv"
+    _write_csv(folder / target, marks.FIELDS, lines)
+    write_atomic(folder / "written-answers.md", "\n".join(readable).rstrip() + "\n")
     return pending
 
 
@@ -174,7 +205,7 @@ def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
     _write_csv(out / "gradebook.csv", ["student", "exercise", "points", "max_points", "status", "late", "note", "file"],
                [[r.student, r.exercise, fmt(r.points), fmt(r.max_points), r.status, "late" if r.late else "", r.note,
                  r.file] for r in rows])
-    students = sorted({r.student for r in rows if r.exercise})
+    students = sorted({r.student for r in rows if r.exercise and r.student})
     best = {(r.student, r.exercise): r for r in rows if r.exercise and r.status != "duplicate"}
     wide = []
     for student in students:
@@ -197,57 +228,70 @@ def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
                ["student", "exercise", "question", "kind", "points", "max_points", "status", "reason"], qrows)
 
 
-def write_feedback(out: Path, rows: list[Row], questions: dict[str, list], comments: dict) -> None:
-    folder = out / "feedback"
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.md"):
-        old.unlink()
+def _feedback_exercise(r: Row, comments: dict) -> list[str]:
+    """One exercise's part of a student's feedback."""
+    lines = [f"## {r.exercise or r.file}", ""]
+    if r.points is not None and r.max_points:
+        lines.append(f"**Score:** {fmt(r.points)} of {fmt(r.max_points)} points.  ")
+    status = {"review": "under review by your instructor",
+              "to mark": "the automatic part is graded; your written answer is still to be marked, "
+                         "so this score is not final"}.get(r.status, r.status)
+    lines.append(f"**Status:** {status}.  ")
+    if r.late:
+        lines.append("**Handed in late** (as the LMS recorded it).  ")
+    if r.file:
+        lines.append(f"**File{' graded' if r.result else ''}:** `{r.file}`.")
+    lines.append("")
+    if r.status == "missing":
+        return lines + ["No file for this exercise was found in your submission.", ""]
+    if r.status == "link":  # the reason may name another student's file: not for this student
+        return lines + ["This is a link (a shortcut) rather than the notebook itself, so it was not graded. "
+                        "Please hand in the .ipynb file.", ""]
+    if not r.result:
+        return lines + [f"Your file could not be graded: {r.note}. "
+                        "Please check it opens in JupyterLab and submit it again.", ""]
+    lines += ["| Question | Points | Verdict | Comment |", "|---|---|---|---|"]
+    for q in r.result.questions:
+        comment = _sentence(q.reason)
+        if q.status not in ("correct", "marked") and q.hint:
+            comment += f" Hint: {q.hint}"
+        comment = comment.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {q.id} | {fmt(q.points)} / {fmt(q.max_points)} | {STATUS_WORDS.get(q.status, q.status)} "
+                     f"| {comment} |")
+    lines.append("")
+    for q in r.result.questions:
+        extra = comments.get((r.student, r.exercise, q.id))
+        if extra:
+            lines += [f"Your instructor's marks for **{q.id}**, by rubric criterion:", "",
+                      *[f"- {line}" for line in extra], ""]
+    shown = [n for n in r.result.notes if not n.startswith("written answers to mark")]
+    if shown:
+        lines += ["What happened when your notebook ran:", "", *[f"- {n}" for n in shown], ""]
+    return lines
+
+
+def write_feedback(out: Path, rows: list[Row], comments: dict) -> None:
+    """``feedback/<student>.md`` for every student, the folder replaced as a whole."""
     by_student: dict[str, list[Row]] = {}
     for r in rows:
-        if r.exercise or r.student != "unknown":
+        if r.student:
             by_student.setdefault(r.student, []).append(r)
+    files: dict[str, str] = {}
     for student, srows in sorted(by_student.items()):
         lines = [f"# Feedback for {student}", ""]
         for r in srows:
-            if r.status == "duplicate":
-                continue
-            title = r.exercise or r.file
-            lines += [f"## {title}", ""]
-            if r.points is not None and r.max_points:
-                lines.append(f"**Score:** {fmt(r.points)} of {fmt(r.max_points)} points.  ")
-            status = {"review": "under review by your instructor",
-                      "to mark": "the automatic part is graded; your written answer is still to be marked, "
-                                 "so this score is not final"}.get(r.status, r.status)
-            lines.append(f"**Status:** {status}.  ")
-            if r.late:
-                lines.append("**Handed in late** (as the LMS recorded it).  ")
-            if r.file:
-                lines.append(f"**File graded:** `{r.file}`.")
-            lines.append("")
-            if r.status in ("missing",):
-                lines += ["No file for this exercise was found in your submission.", ""]
-            elif not r.result:
-                lines += [f"Your file could not be graded: {r.note}. "
-                          "Please check it opens in JupyterLab and submit it again.", ""]
-            if r.result:
-                lines += ["| Question | Points | Verdict | Comment |", "|---|---|---|---|"]
-                for q in r.result.questions:
-                    comment = _sentence(q.reason)
-                    if q.status not in ("correct", "marked") and q.hint:
-                        comment += f" Hint: {q.hint}"
-                    comment = comment.replace("|", "\\|").replace("\n", " ")
-                    verdict = STATUS_WORDS.get(q.status, q.status)
-                    lines.append(f"| {q.id} | {fmt(q.points)} / {fmt(q.max_points)} | {verdict} | {comment} |")
-                lines.append("")
-                for q in r.result.questions:
-                    extra = comments.get((student, r.exercise, q.id))
-                    if extra:
-                        lines += [f"Your instructor's marks for **{q.id}**, by rubric criterion:", "",
-                                  *[f"- {line}" for line in extra], ""]
-                shown = [n for n in r.result.notes if not n.startswith("written answers to mark")]
-                if shown:
-                    lines += ["What happened when your notebook ran:", "", *[f"- {n}" for n in shown], ""]
-        (folder / f"{student}.md").write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+            if r.status != "duplicate":
+                lines += _feedback_exercise(r, comments)
+        name = file_name(student)
+        while f"{name}.md" in files:
+            name += "~"
+        files[f"{name}.md"] = "\n".join(lines).rstrip() + "\n"
+    replace_folder(out / "feedback", files)
+
+
+def write_files(out: Path, entries: list[list[str]]) -> None:
+    """``files.csv``: every entry under SUBMISSIONS and what became of it."""
+    _write_csv(out / "files.csv", ["path", "kind", "student", "exercise", "status", "reason"], entries)
 
 
 def _sentence(text: str) -> str:
@@ -281,7 +325,9 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
     ax.bar(labels, bands, color=OKABE_ITO[0], hatch=HATCHES[1], edgecolor="#000000")
     ax.tick_params(axis="x", labelrotation=45)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    fig.savefig(out / "summary-scores.png", format="png", metadata={"Software": None}, bbox_inches="tight")
+    image = io.BytesIO()
+    fig.savefig(image, format="png", metadata={"Software": None}, bbox_inches="tight")
+    write_atomic(out / "summary-scores.png", image.getvalue())
     plt.close(fig)
     most = max(bands)
     tops = [f"{labels[i]} %" for i in range(10) if bands[i] == most]
@@ -292,10 +338,14 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
             f"{where} of the points ({most} each); the median score is {median:.0f} %.")
 
 
-def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbox_note: str, pending: int) -> None:
+def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbox_note: str, pending: int,
+                  marks_problems: list[str] | None = None) -> None:
     lines = ["# Grading summary", ""]
     if sandbox_note:
         lines += [f"> **Warning:** {sandbox_note}", ""]
+    if marks_problems:
+        lines += ["## Marks that could not be used", "", "Correct these lines in `marking/written-answers.csv` and "
+                  "run again (nothing was deleted):", "", *[f"- {p}" for p in marks_problems], ""]
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -336,6 +386,13 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
                          f"{share('correct', 'marked')} | {share('partial')} | "
                          f"{share('incorrect', 'invalid', 'rejected')} | {share('unanswered')} | {share('to mark')} |")
     lines.append("")
+    lines += _review_and_problems(rows)
+    write_atomic(out / "summary.md", "\n".join(lines).rstrip() + "\n")
+
+
+def _review_and_problems(rows: list[Row]) -> list[str]:
+    """The summary's lists of submissions to review and of files not graded."""
+    lines = []
     flagged = [r for r in rows if r.status == "review"]
     if flagged:
         lines += ["## For review", "", "Scored as usual, but the code did something a person should look at:", ""]
@@ -348,6 +405,7 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
         lines += ["## Files not graded, and missing exercises", "",
                   "| student | exercise | status | file | note |", "|---|---|---|---|---|"]
         for r in problems:
-            lines.append(f"| {r.student} | {r.exercise} | {r.status} | {r.file} | {r.note.replace('|', '/')} |")
+            cells = [r.student, r.exercise, r.status, r.file, r.note]
+            lines.append("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
         lines.append("")
-    (out / "summary.md").write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return lines

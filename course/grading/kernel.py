@@ -31,8 +31,6 @@ import time
 
 WORK = os.environ.get("COURSE_GRADING_WORK", "/scratch/work")
 _GRADER_FDS: list[int] = []  # this kernel's own ends of the grader's pipes
-ANSWER_BYTES = 64_000  # an answer longer than this as JSON is rejected (no answer needs it)
-PLAIN_SCALARS = (str, int, float, bool, type(None))
 
 
 def _preload() -> None:
@@ -59,57 +57,13 @@ def _preload() -> None:
 
 
 # -- plain data ---------------------------------------------------------------------------
-def _numpy_scalar(value):
-    """(True, plain) for an exact numpy scalar type; judged by type, never by calling
-    anything the student defined."""
-    numpy = sys.modules.get("numpy")
-    if numpy is None:
-        return False, None
-    kind = type(value)
-    if kind in (numpy.float64, numpy.float32, numpy.float16):
-        return True, float(value)
-    if kind in (numpy.int64, numpy.int32, numpy.int16, numpy.int8, numpy.uint64, numpy.uint32,
-                numpy.uint16, numpy.uint8):
-        return True, int(value)
-    if kind is numpy.bool_:
-        return True, bool(value)
-    if kind is numpy.str_:
-        return True, str.__str__(value)
-    return False, None
+def plain(value):
+    """``value`` as plain JSON data, by the one conversion the self-check uses too
+    (``course.questions.plain``), or ``TypeError`` naming what is not plain. Types are compared
+    exactly (a subclass of str or dict may override ``__eq__``)."""
+    from course.questions import plain as conversion
 
-
-def plain(value, depth: int = 0):
-    """``value`` as plain JSON data, or raise ``TypeError`` naming what is not plain. Types are
-    compared exactly (a subclass of str or dict may override ``__eq__``)."""
-    if depth > 20:
-        raise TypeError("nested more than 20 levels deep")
-    kind = type(value)
-    if kind in PLAIN_SCALARS:
-        if kind is float and value != value:
-            return None  # NaN is not JSON; it is also no answer
-        return value
-    ok, converted = _numpy_scalar(value)
-    if ok:
-        return converted
-    if kind in (list, tuple):
-        return [plain(item, depth + 1) for item in value]
-    if kind is dict:
-        out = {}
-        for key, item in dict.items(value):
-            if type(key) is not str:
-                ok, converted = _numpy_scalar(key)
-                if not (ok and type(converted) is str) and type(key) not in (int, float, bool):
-                    raise TypeError(f"a dict key of type {_type_name(key)}")
-                key = str(key if not ok else converted)
-            out[key] = plain(item, depth + 1)
-        return out
-    raise TypeError(_type_name(value))
-
-
-def _type_name(value) -> str:
-    kind = type(value)
-    module = getattr(kind, "__module__", "") or ""
-    return f"{module}.{kind.__qualname__}" if module not in ("builtins", "") else kind.__qualname__
+    return conversion.encode(value)
 
 
 def _suspicious_type(value) -> bool:
@@ -128,27 +82,21 @@ def _suspicious_type(value) -> bool:
 
 
 def snapshot(namespace: dict, names: list[str]) -> tuple[dict, dict]:
-    """(answers, rejected): the plain value of every answer variable that exists, and for each
-    one that is not plain data, why (with ``review`` when the type is the student's own)."""
+    """(answers, rejected): the plain data of every answer variable that exists, as the JSON
+    text of ``course.questions.plain.dumps`` holds it, and for each one that is not plain data,
+    why (with ``review`` when the type is the student's own)."""
+    from course.questions import plain as conversion
+
     answers, rejected = {}, {}
     for name in names:
         if name not in namespace:
             continue
         value = namespace[name]
-        if value is Ellipsis:
-            answers[name] = {"__placeholder__": "..."}
-            continue
         try:
-            data = plain(value)
-            text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+            answers[name] = json.loads(conversion.dumps(value))
         except (TypeError, ValueError, RecursionError) as problem:
             rejected[name] = {"type": str(problem) if isinstance(problem, TypeError) else type(problem).__name__,
                               "review": _suspicious_type(value)}
-            continue
-        if len(text) > ANSWER_BYTES:
-            rejected[name] = {"type": f"an answer of {len(text)} characters", "review": False}
-            continue
-        answers[name] = data
     return answers, rejected
 
 

@@ -15,8 +15,8 @@ import queue
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from course import paths
 from course.grading import sandbox
 
 #: Bump when what a run extracts changes: cached runs of an older version are re-run.
-RUNNER_VERSION = "1"
+RUNNER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def code_cells(nb: dict, generated: dict[str, str] | None = None) -> tuple[list[
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        meta = (cell.get("metadata") or {}).get("course") or {}
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        meta = meta.get("course") or {}
         role = meta.get("role") if isinstance(meta, dict) else None
         if role in ("check", "keys"):
             key = f"{meta.get('question')}:{role}"
@@ -82,17 +83,27 @@ class Kernel:
         self.limits, self.root = limits, root
         self.process: subprocess.Popen | None = None
         self.counter = 0
+        self.closed = False
 
     def start(self) -> None:
+        if self.closed:
+            raise RuntimeError("grading kernel closed: the run was stopped")
         self.scratch.mkdir(parents=True, exist_ok=True)
         (self.scratch / "work" / "tmp").mkdir(parents=True, exist_ok=True)
         argv, env, cwd = sandbox.command(self.scratch, self.mpl_cache, self.sandboxed, self.root)
         self.process = subprocess.Popen(argv, env=env or None, cwd=cwd, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                         encoding="utf-8", bufsize=1, start_new_session=True)
+        if self.closed:  # closed from another thread while this one was starting it
+            self.stop()
+            raise RuntimeError("grading kernel closed: the run was stopped")
         threading.Thread(target=self._drain_stderr, args=(self.process,), daemon=True).start()
         line = self._readline(self.limits.start_timeout)
-        if not line or not json.loads(line).get("ready"):
+        try:
+            ready = bool(line) and json.loads(line).get("ready")
+        except (ValueError, AttributeError):
+            ready = False
+        if not ready:
             self.stop()
             raise RuntimeError(f"grading kernel did not start: {self.stderr_tail()}")
 
@@ -112,7 +123,7 @@ class Kernel:
         def read() -> None:
             try:
                 box.put(process.stdout.readline())
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 box.put("")
 
         threading.Thread(target=read, daemon=True).start()
@@ -147,17 +158,22 @@ class Kernel:
             return _died("the grading kernel stopped (a submission may have killed it)", len(job.cells))
         return reply["result"]
 
-    def stop(self) -> None:
-        if self.process is not None:
+    def stop(self, wait: float = 10) -> None:
+        process, self.process = self.process, None
+        if process is not None:
             try:
-                os.killpg(self.process.pid, 9)
+                os.killpg(process.pid, 9)
             except OSError:
                 pass
             try:
-                self.process.wait(timeout=10)
+                process.wait(timeout=wait)
             except subprocess.TimeoutExpired:
                 pass
-            self.process = None
+
+    def close(self, wait: float = 10) -> None:
+        """Stop the kernel for good (from any thread): it is not started again."""
+        self.closed = True
+        self.stop(wait)
 
 
 def _died(why: str, cells: int) -> dict:
@@ -165,13 +181,8 @@ def _died(why: str, cells: int) -> dict:
             "output_truncated": False, "ended": why, "cell": None, "seconds": 0.0}
 
 
-def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed: bool,
-            on_done: Callable[[Job, dict, bool], None] | None = None, root: Path = paths.ROOT) -> dict[str, dict]:
-    """Run every job (cached ones are read back, not re-run) on ``workers`` kernels; returns
-    results by job key. ``on_done(job, result, cached)`` is called as each finishes."""
-    grader = out / ".grader"
-    cache = grader / "runs"
-    cache.mkdir(parents=True, exist_ok=True)
+def _cached(jobs: list[Job], cache: Path, on_done) -> tuple[dict[str, dict], list[Job]]:
+    """(results read back from the cache, the jobs still to run), each job key once."""
     results: dict[str, dict] = {}
     todo: list[Job] = []
     seen: set[str] = set()
@@ -189,45 +200,103 @@ def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed:
             except ValueError:
                 pass
         todo.append(job)
-    if not todo:
-        return results
-    mpl_cache = grader / "mplcache"
-    sandbox.build_mpl_cache(mpl_cache)
-    workers = max(1, min(workers, len(todo)))
-    pending: queue.Queue = queue.Queue()
-    for job in todo:
-        pending.put(job)
-    lock = threading.Lock()
+    return results, todo
 
-    def worker(number: int) -> None:
-        scratch = grader / "scratch" / f"worker-{number}"
-        kernel = Kernel(scratch, mpl_cache, sandboxed, limits, root)
+
+class _Pool:
+    """Worker threads, one kernel each, taking jobs from a queue until it is empty or the run
+    is stopped (``stop``: every kernel killed at once, nothing half-run cached)."""
+
+    def __init__(self, todo: list[Job], grader: Path, limits: Limits, sandboxed: bool, root: Path, on_done):
+        self.pending: queue.Queue = queue.Queue()
+        for job in todo:
+            self.pending.put(job)
+        self.grader, self.limits, self.sandboxed, self.root, self.on_done = grader, limits, sandboxed, root, on_done
+        self.cache, self.mpl_cache = grader / "runs", grader / "mplcache"
+        self.lock, self.halt = threading.Lock(), threading.Event()
+        self.kernels: list[Kernel] = []
+        self.failures: list[BaseException] = []
+        self.results: dict[str, dict] = {}
+
+    def worker(self, number: int) -> None:
+        scratch = self.grader / "scratch" / f"worker-{number}"
+        kernel = Kernel(scratch, self.mpl_cache, self.sandboxed, self.limits, self.root)
+        with self.lock:
+            self.kernels.append(kernel)
         try:
-            while True:
-                try:
-                    job = pending.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    result = kernel.run(job)
-                except RuntimeError as error:
-                    result = _died(str(error)[:500], len(job.cells))
-                if not str(result.get("ended", "")).startswith("grading kernel did not start"):
-                    tmp = cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
-                    tmp.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-                    os.replace(tmp, cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
-                with lock:
-                    results[job.key] = result
-                if on_done:
-                    on_done(job, result, False)
+            self._work(kernel, number)
+        except BaseException as error:  # handed to the main thread, which raises it
+            self.failures.append(error)
         finally:
-            kernel.stop()
+            kernel.close()
             shutil.rmtree(scratch, ignore_errors=True)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in [pool.submit(worker, n) for n in range(workers)]:
-            future.result()
-    return results
+    def _work(self, kernel: Kernel, number: int) -> None:
+        while not self.halt.is_set():
+            try:
+                job = self.pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = kernel.run(job)
+            except (RuntimeError, OSError, ValueError, AttributeError) as error:
+                if self.halt.is_set():
+                    return  # stopped from outside: not a result, not cached
+                if not isinstance(error, RuntimeError):
+                    raise
+                result = _died(str(error)[:500], len(job.cells))
+            if self.halt.is_set():
+                return
+            if not str(result.get("ended", "")).startswith("grading kernel did not start"):
+                tmp = self.cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
+                tmp.write_text(json.dumps(result, sort_keys=True), encoding="utf-8")  # ASCII: any answer text
+                os.replace(tmp, self.cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
+            with self.lock:
+                self.results[job.key] = result
+            if self.on_done:
+                self.on_done(job, result, False)
+
+    def stop(self) -> None:
+        """Ctrl-C or SIGTERM: no new submission starts and every kernel is killed now."""
+        self.halt.set()
+        with self.lock:
+            running = list(self.kernels)
+        for kernel in running:
+            kernel.close(wait=0)
+
+    def run(self, workers: int) -> dict[str, dict]:
+        threads = [threading.Thread(target=self.worker, args=(n,), name=f"grader-{n}", daemon=True)
+                   for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.2)
+        except BaseException:
+            self.stop()
+            deadline = time.monotonic() + 0.5
+            for thread in threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            raise
+        if self.failures:
+            raise self.failures[0]
+        return self.results
+
+
+def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed: bool,
+            on_done: Callable[[Job, dict, bool], None] | None = None, root: Path = paths.ROOT) -> dict[str, dict]:
+    """Run every job (cached ones are read back, not re-run) on ``workers`` kernels; returns
+    results by job key. ``on_done(job, result, cached)`` is called as each finishes. Ctrl-C
+    (KeyboardInterrupt) kills the kernels at once; what finished stays cached for the next run."""
+    grader = out / ".grader"
+    (grader / "runs").mkdir(parents=True, exist_ok=True)
+    results, todo = _cached(jobs, grader / "runs", on_done)
+    if not todo:
+        return results
+    sandbox.build_mpl_cache(grader / "mplcache")
+    pool = _Pool(todo, grader, limits, sandboxed, root, on_done)
+    return results | pool.run(max(1, min(workers, len(todo))))
 
 
 def default_workers() -> int:

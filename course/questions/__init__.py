@@ -6,6 +6,8 @@ The sub-package's modules import one way only::
                                       ↑
                      source (reads the TOML)  →  generate (writes learners' cells)
 
+    plain (an answer as plain data)  →  learner (``check``) and the grader's kernel
+
 ``unseal`` (a lesson's self-check) and ``load_checks`` (an exercise's ``check``) are what the
 generated cells call; ``source.load(stem)`` is what authors, tests and the grader use. Names are
 imported lazily, so a learner's first cell stays fast.

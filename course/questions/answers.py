@@ -16,8 +16,9 @@ Trade-offs, written down once:
   candidates, which the feedback already allows anyway.
 * A hash cannot compare numbers within a tolerance. A number is hashed on a grid whose step is
   a tenth of the tolerance (``number_grid_step``); a check hashes every grid point within the
-  tolerance of the student's number. So a hashed number is accepted within the tolerance
-  give or take half a step (5 % of the tolerance); a plain number is judged exactly.
+  tolerance of the student's number. So a number is accepted within the tolerance give or
+  take half a step (5 % of the tolerance); a plain question is judged on the same grid, so
+  the grader (plain questions) and a learner's copy (hashes) accept the same numbers.
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ def parse_number(text: object, unit: str = "") -> float:
     if isinstance(text, bool):
         raise ValueError("Type a number, such as 12.5, not True or False.")
     if isinstance(text, (int, float)):
-        number = float(text)
+        try:
+            number = float(text)
+        except OverflowError:  # an int too large for a float
+            number = math.inf if text > 0 else -math.inf
     else:
         raw = "" if text is None else unicodedata.normalize("NFKC", str(text)).strip()
         if not raw:
@@ -87,8 +91,22 @@ def parse_number(text: object, unit: str = "") -> float:
             )
         number = float(cleaned)
     if not math.isfinite(number):
-        raise ValueError("Type an ordinary number: not infinity or NaN.")
+        raise ValueError(not_finite(number))
     return number
+
+
+def not_finite(number: float) -> str:
+    """What a learner reads when an answer is NaN or infinity (in the self-check and the
+    gradebook alike): where such a number comes from, and where to look."""
+    if math.isnan(number):
+        return (
+            "Your answer is NaN (“not a number”): the calculation went wrong, e.g. a missing value "
+            "or 0/0. Look at the cell that computes it and give an ordinary number or text."
+        )
+    return (
+        f"Your answer is {'minus ' if number < 0 else ''}infinity: the calculation divided by zero or "
+        "overflowed. Look at the cell that computes it and give an ordinary number or text."
+    )
 
 
 def number_grid_step(tolerance: float) -> float:

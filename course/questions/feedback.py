@@ -32,7 +32,10 @@ class Feedback:
     ``...`` placeholder) or received (a written answer, marked later by an instructor).
     ``explanation`` and ``evidence`` are
     filled only when correct or revealed, so a wrong try does not give the answer away.
-    ``marks`` holds per-item verdicts (item, right?) where the kind can tell them."""
+    ``marks`` holds per-item verdicts (item, right?) where the kind can tell them.
+    ``points`` are the points the answer earns (what the grader records for it), and
+    ``next_step`` what to do now ("Try again."), shown after the message: the ``message`` itself
+    is the verdict, the same in the self-check and in the gradebook."""
 
     status: str
     message: str
@@ -43,6 +46,8 @@ class Feedback:
     can_reveal: bool = False
     answer: str = ""
     marks: tuple[tuple[str, bool], ...] = field(default=())
+    points: float = 0.0
+    next_step: str = ""
 
     @property
     def correct(self) -> bool:
@@ -51,7 +56,12 @@ class Feedback:
     @property
     def headline(self) -> str:
         symbol, words, _ = STYLE[self.status]
-        return f"{symbol} {words}: {self.message}"
+        return f"{symbol} {words}: {self.said}"
+
+    @property
+    def said(self) -> str:
+        """The message and the next step, as one sentence or two."""
+        return f"{self.message} {self.next_step}" if self.next_step else self.message
 
     def __str__(self) -> str:
         lines = [self.headline]
@@ -77,7 +87,7 @@ class Feedback:
         off where it goes into a region that stays in place (a question's widget)."""
         symbol, words, colour = STYLE[self.status]
         parts = [
-            f'<p><span aria-hidden="true">{symbol}</span> <strong>{words}:</strong> {html.escape(self.message)}</p>'
+            f'<p><span aria-hidden="true">{symbol}</span> <strong>{words}:</strong> {html.escape(self.said)}</p>'
         ]
         if self.marks:
             rows = "".join(f"<li>{'✓ right' if ok else '✗ wrong'}: {html.escape(item)}</li>" for item, ok in self.marks)

@@ -107,23 +107,53 @@ def _markdown_text(text: str) -> str:
     return re.sub(r"(?<!\\)\$", r"\\$", text)
 
 
-def prompt_source(question: Question, number: int) -> str:
+#: A tick box or a radio circle in front of an option in the plain-text view ("[ ] 1. …", "( ) 1. …").
+_CONTROL = re.compile(r"^(?:\[ \]|\( \))\s+")
+_NUMBERED = re.compile(r"^\d+\.\s")
+HEADING = re.compile(r"^(#{1,6})\s")
+
+
+def options_markdown(question: Question) -> list[str]:
+    """What the learner chooses from, as markdown lines: the numbered options or items as an
+    ordered list, then any other line (the labels of a classification) as its own paragraph.
+
+    Plain numbered text, never a task list (``- [ ]``): JupyterLab renders one as a disabled,
+    unlabelled checkbox that a screen reader announces with no text, for an option nobody can
+    tick. Placeholders such as "[number, in words]" are dropped (the answer form says it)."""
+    lines = [_CONTROL.sub("", line.strip()) for line in question._choices_text()]
+    numbered = [line for line in lines if _NUMBERED.match(line)]
+    other = [line for line in lines if not _NUMBERED.match(line) and not line.startswith("[")]
+    out = [*numbered, ""] if numbered else []
+    for line in other:
+        out += [line, ""]
+    return out
+
+
+def prompt_source(question: Question, number: int, level: int = 2) -> str:
+    """The prompt of an exercise question; its heading is at ``level`` (one below the section
+    it sits in, so the notebook's headings skip no level)."""
     points = f"{question.points:g} point{'' if question.points == 1 else 's'}"
-    lines = [f"### Question {number} · `{question.name}` ({points})", "", question.prompt, ""]
-    # Drop placeholders such as "[number, in words]"; keep tick boxes ("[ ] 1. option").
-    listing = [
-        line.strip()
-        for line in question._choices_text()
-        if not line.strip().startswith("[") or line.strip().startswith("[ ]")
-    ]
-    if listing:
-        lines += [f"- {line}" for line in listing] + [""]
+    lines = [f"{'#' * level} Question {number} · `{question.name}` ({points})", "", question.prompt, ""]
+    lines += options_markdown(question)
     rubric = getattr(question, "rubric", None)
     if rubric:
         lines += ["Marked by an instructor with this rubric:", ""]
         lines += [f"- {c['criterion']} ({float(c['points']):g} pt)" for c in rubric] + [""]
     lines.append(f"**Answer with** {question.answer_form()}. Then run the check below it.")
     return _markdown_text("\n".join(lines))
+
+
+def heading_levels(markdown: str) -> list[int]:
+    """The levels of the ATX headings (``# …`` to ``###### …``) of a markdown text, outside
+    fenced code."""
+    levels, fenced = [], False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        found = None if fenced else HEADING.match(line)
+        if found:
+            levels.append(len(found.group(1)))
+    return levels
 
 
 def _place(qid: str, questions: dict, placed: list[str], where: str, lacks: str) -> None:
@@ -162,12 +192,15 @@ def update_solution(nb: NotebookNode, qset: QuestionSet, where: str) -> Notebook
     cells: list = []
     placed: list[str] = []
     source = list(nb.cells)
+    section = 1  # the level of the last heading above, so that a question's heading sits one below it
     n = 0
     while n < len(source):
         cell = source[n]
         mark = _marker(cell)
         n += 1
         if mark is None:
+            if cell.cell_type == "markdown":
+                section = (heading_levels(cell.source) or [section])[-1]
             cells.append(cell)
             continue
         qid, role = mark
@@ -178,7 +211,8 @@ def update_solution(nb: NotebookNode, qset: QuestionSet, where: str) -> Notebook
             continue  # written again after its answer cell
         _place(qid, exercises, placed, where, f"{qset.path.name} has no [[exercise]] for")
         placed.append(qid)
-        cells.append(_markdown(prompt_source(exercises[qid], len(placed)), qid, "prompt"))
+        level = min(section + 1, 6)
+        cells.append(_markdown(prompt_source(exercises[qid], len(placed), level), qid, "prompt"))
         answer = source[n] if n < len(source) else None
         if (
             answer is None

@@ -4,7 +4,8 @@
 shows it as a widget (``course.widgets``, imported only then). Every kind takes either the
 plain ``answer`` (solutions, instructors) or ``answer_hash`` + ``salt`` (student copies; see
 ``course.answers`` for what hashing does and does not hide). A plain question is judged through
-the same hashes as its hashed copy (numbers excepted), so ``q.to_hashed()`` behaves the same.
+the same hashes as its hashed copy (numbers too, on the same grid), so ``q.to_learner()``
+behaves the same: the grader judges with the plain question what the learner's copy judged.
 
 Author errors (an unknown claim id, an answer that is not among the options, a hash that
 matches nothing) fail when the question is built, never when a student clicks.
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import json
 import keyword
+import math
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from course.evidence import KINDS
@@ -163,41 +166,50 @@ class Question:
     def can_reveal(self) -> bool:
         return self.reveal_after is not None and self.tries >= self.reveal_after
 
-    def verdict(self, value: Any) -> tuple[str, str, tuple[tuple[str, bool], ...]]:
-        """(status, message, marks) for a raw value, without remembering anything: the
-        grader's entry point. Status ``invalid`` for a value that cannot be judged."""
+    @property
+    def id(self) -> str:
+        """The question's id in its TOML file: the name of the answer variable."""
+        return self.name
+
+    def judge(self, value: Any) -> Feedback:
+        """The verdict on one answer, remembering nothing: status, message, per-item marks and
+        the points it earns; the hint when not right, the explanation and evidence when right.
+        The grader judges with this, and ``check`` is this plus the learner's tries."""
+        return self._assess(value)[0]
+
+    def _assess(self, value: Any) -> tuple[Feedback, Any]:
+        """(verdict, parsed value): ``...`` is not answered yet; a value that cannot be judged
+        (NaN, the wrong type, an unknown option) is invalid with a message for the learner."""
+        if value is Ellipsis:
+            return Feedback("unanswered", f"`{self.name}` is still `...`: put your answer there, run that cell, "
+                                          "then the check."), None
         try:
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InvalidAnswer(answers.not_finite(value))
             parsed = self.parse(value)
         except InvalidAnswer as problem:
-            return "invalid", str(problem), ()
-        return self._judge(parsed)
+            return Feedback("invalid", str(problem)), None
+        status, message, marks = self._judge(parsed)
+        points = round(self.points * self._fraction(status, marks, parsed), 6)
+        if status == "correct":
+            self._open(parsed)
+            return Feedback(status, message, self.explanation, self.evidence, marks=marks, points=points), parsed
+        return Feedback(status, message, hint=self.hint, marks=marks, points=points), parsed
 
     def score(self, value: Any) -> float:
         """Points earned by ``value`` (partial credit where the kind marks items)."""
-        try:
-            parsed = self.parse(value)
-        except InvalidAnswer:
-            return 0.0
-        status, _, marks = self._judge(parsed)
-        return round(self.points * self._fraction(status, marks, parsed), 6)
+        return self.judge(value).points
 
     def check(self, value: Any) -> Feedback:
-        """Judge ``value``. Bad input gets status ``invalid`` and a message, never an exception,
-        and does not count as a try."""
-        try:
-            parsed = self.parse(value)
-        except InvalidAnswer as problem:
-            return self._remember(Feedback("invalid", str(problem), tries=self.tries, can_reveal=self.can_reveal))
+        """Judge ``value`` and count the try. Bad input gets status ``invalid`` and a message,
+        never an exception, and does not count as a try (nor does ``...``)."""
+        feedback, parsed = self._assess(value)
+        if feedback.status in ("invalid", "unanswered"):
+            return self._remember(replace(feedback, tries=self.tries, can_reveal=self.can_reveal))
         self.value = parsed
         self.tries += 1
-        status, message, marks = self._judge(parsed)
-        if status == "correct":
-            self._open(parsed)
-            return self._remember(
-                Feedback(
-                    status, message, self.explanation, self.evidence, tries=self.tries, can_reveal=True, marks=marks
-                )
-            )
+        if feedback.correct:
+            return self._remember(replace(feedback, tries=self.tries, can_reveal=True))
         if self.reveal_after is None:
             later = ""
         elif self.reveal_after - self.tries > 0:
@@ -206,14 +218,7 @@ class Question:
         else:
             later = " Or show the answer."
         return self._remember(
-            Feedback(
-                status,
-                message + " Try again." + later,
-                hint=self.hint,
-                tries=self.tries,
-                can_reveal=self.can_reveal,
-                marks=marks,
-            )
+            replace(feedback, tries=self.tries, can_reveal=self.can_reveal, next_step="Try again." + later)
         )
 
     def _open(self, parsed: Any) -> None:
@@ -338,6 +343,11 @@ def _pick(options: Sequence[str], value: Any, what: str) -> str:
     listed (1 for the first) — or InvalidAnswer saying what was expected."""
     if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
         raise InvalidAnswer(f"Nothing chosen yet: choose {what}.")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidAnswer(answers.not_finite(value))
+        if value.is_integer():  # 2.0, from a calculation, is the number 2
+            value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         if 1 <= value <= len(options):
             return options[value - 1]
@@ -486,7 +496,7 @@ class MultipleChoice(Question):
         return "; ".join(self.solution)
 
     def answer_form(self) -> str:
-        return f"a list of every option you tick, as texts or numbers: `{self.name} = [1, 3]`"
+        return f"a list of every option you choose, as texts or numbers: `{self.name} = [1, 3]`"
 
     def _choices_text(self) -> list[str]:
         return [f"  [ ] {n}. {option}" for n, option in enumerate(self.options, 1)]
@@ -539,8 +549,8 @@ class NumberQuestion(Question):
         self.answer_hash = answer_hash
 
     def _within(self, value: float) -> bool:
-        if self.solution is not None:
-            return abs(value - self.solution) <= self.tolerance * (1 + 1e-9)
+        """Within the tolerance on the grid of the stored hash, for a plain question as for its
+        learner copy: the grader and the self-check accept the same numbers."""
         return answers.number_matches(value, self.tolerance, self.salt, self.answer_hash)
 
     def _canonical(self, value: float) -> str:

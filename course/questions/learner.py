@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from course.questions import seal
+from course.questions import plain, seal
 from course.questions.feedback import Feedback
 from course.questions.kinds import Question, from_spec
 
@@ -18,7 +18,8 @@ def unseal(blob: str) -> Question:
 class Checks:
     """The sealed self-checks of one exercise notebook. ``check("ID", value)`` judges a value
     at once: right (with why and the quotes), wrong (with a hint), partly right, not answered
-    yet (``...``), or not the type expected (saying what is)."""
+    yet (``...``), or not the type expected (saying what is). It judges the value as the grader
+    will (``course.questions.plain``), so its verdict and points are the grader's."""
 
     def __init__(self, stem: str, questions: list[Question]) -> None:
         self.stem = stem
@@ -31,11 +32,10 @@ class Checks:
             return Feedback(
                 "invalid", f"There is no question {question_id!r} in this exercise; the questions are: {known}."
             )
-        if value is Ellipsis:
-            return Feedback(
-                "unanswered",
-                f"replace the ... in `{question_id} = ...` with your answer, run that cell, then this one.",
-            )
+        try:  # judge what the grader will judge: the value as plain data, through JSON
+            value = plain.round_trip(value)
+        except plain.NotPlain as problem:
+            return Feedback("invalid", plain.message(str(problem)))
         return question.check(value)
 
     def __repr__(self) -> str:

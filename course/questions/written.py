@@ -56,6 +56,11 @@ class Written(Question):
     def hashed(self) -> bool:
         return not self.solution
 
+    @property
+    def model_answer(self) -> str:
+        """The model answer for the instructor (empty in a learner's copy)."""
+        return self.solution or ""
+
     def parse(self, value: Any) -> str:
         if value is None or value is Ellipsis or (isinstance(value, str) and not value.strip()):
             raise InvalidAnswer("Nothing written yet: write your answer as a string between triple quotes.")
@@ -86,12 +91,11 @@ class Written(Question):
 
     def check(self, value: Any) -> Feedback:
         """What can be checked at once, the cited quotes, and the rubric an instructor marks by."""
-        try:
-            text = self.parse(value)
-        except InvalidAnswer as problem:
-            return self._remember(Feedback("invalid", str(problem)))
+        verdict, text = self._assess(value)
+        if verdict.status != "received":
+            return self._remember(verdict)
         self.value = text
-        status, message, marks = self._judge(text)
+        status, message, marks = verdict.status, verdict.message, verdict.marks
         quotes = tuple(lookup_quote(c) for c, (_, ok) in zip(cited_claims(text), marks, strict=False) if ok)
         rubric = " ".join(f"({n}) {c['criterion']} [{float(c['points']):g} pt]" for n, c in enumerate(self.rubric, 1))
         explanation = (

@@ -1,7 +1,9 @@
 """Every exercise as a learner meets it in JupyterLab: Run All from a fresh kernel and every check
 says "Not answered yet"; then, with the keyboard, type a wrong answer into one auto-graded
 question's answer cell and run it and its check (Shift+Enter twice): "Not right yet"; type the
-right answer and run them again: "Correct". One Run All per exercise keeps it fast."""
+right answer and run them again: "Correct"; then axe-core finds no critical, serious or
+moderate problem in the course's own output (rendered markdown and outputs, as for the lessons)
+but those accepted in ``conftest.ACCEPTED``. One Run All per exercise keeps it fast."""
 
 from __future__ import annotations
 
@@ -72,7 +74,7 @@ def see(cell, verdict: str, name: str) -> None:
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=[p.name for p in EXERCISES])
-def test_exercise_answered_wrong_then_right_in_lab(page, lab, path):
+def test_exercise_answered_wrong_then_right_in_lab(page, lab, path, axe_findings):
     nb = nbformat.read(str(path), as_version=4)
     checks = check_cells(nb)
     assert checks, f"{path.name} has no check cells"
@@ -96,3 +98,6 @@ def test_exercise_answered_wrong_then_right_in_lab(page, lab, path):
     see(cells.nth(index), "✗ Not right yet", question.name)
     answer(page, cells.nth(index - 1), question.name, right)
     see(cells.nth(index), "✓ Correct", question.name)
+    # Checked on the same run, with the feedback of a right answer (its evidence quoted) shown.
+    found = axe_findings(page, f"exercises/{path.name}")
+    assert not found, "\n".join(found)

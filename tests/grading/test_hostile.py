@@ -38,13 +38,14 @@ WRONG = {
     "blog_vs_shenzhen": "blog_vs_shenzhen = 12",
     "amount_purposes": 'amount_purposes = {"600 million yuan": "discounts on third-party AI models", '
                        '"300 million yuan": "acquiring data sets for training models", '
-                       '"100 million yuan": "attract new AI research institutions to the city", '
-                       '"up to 500 million yuan": "strengthen the domestic semiconductor supply chain", '
+                       '"100 million yuan": "new AI research institutions that establish themselves in the city", '
+                       '"up to 500 million yuan": '
+                       '"strengthen an “independent and controllable\\" semiconductor supply chain", '
                        '"around $700 million": "promising LLM startups", '
                        '"Over $8 billion": "subsidising computing power"}',
     "up_to": 'up_to = "It is stated in a different currency from the programme."',
-    "totals_supported": 'totals_supported = ["All three totals can be dated at least to the month.", '
-                        '"Shenzhen\'s fund is for AI models."]',
+    "totals_supported": 'totals_supported = ["All three amounts can be dated at least to the month.", '
+                        '"Shenzhen\'s money is for AI models."]',
     "find_inefficiency": 'find_inefficiency = "C101"',
 }
 # The checkout the virtual environment lives in (another worktree, here): hidden as well.
@@ -155,14 +156,12 @@ def test_status_and_score(graded, student):
     assert (row.status, row.points, row.max_points) == (status, pytest.approx(points), 12), row.note
 
 
-def test_other_exercises_are_missing_not_lost(graded):
+def test_only_the_exercise_handed_in_is_graded(graded):
     rows, out, *_ = graded
     with open(out / "gradebook.csv", newline="") as handle:
         book = list(csv.DictReader(handle))
     assert {r["student"] for r in book} == set(EXPECTED)
-    others = [r for r in book if r["exercise"] != STEM]
-    assert others and {r["status"] for r in others} == {"missing"}
-    assert len(others) == len(EXPECTED) * (len(source.stems()) - 1)
+    assert {r["exercise"] for r in book} == {STEM} and len(book) == len(EXPECTED)
 
 
 def test_nothing_outside_the_output_changed(graded):
