@@ -35,8 +35,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from course import paths
+
+if TYPE_CHECKING:
+    from course.questions.kinds import Question
 
 #: What a release holds: tracked files of the source matching these (fnmatch; ``*`` spans ``/``).
 INCLUDE = (
@@ -62,6 +66,10 @@ EXCLUDE = (
     "data/audit/*",
     "course/grading/*",  # the grader: judges against questions/
     "course/bench.py",  # times the whole test suite, solutions included
+    "course/startup.py",  # part of the benchmark
+    "course/audit.py",  # the second-reader audit's report (data/audit/, left out)
+    "course/drift.py",  # authors' checks of lessons and questions/*.toml against the data
+    "course/lockfile.py",  # `make lock`, which needs the development tools
     "course/release.py",  # this builder: reads questions/
     "course/questions/source.py",  # reads questions/*.toml
     "course/questions/generate.py",  # writes learners' copies from questions/ and solutions/
@@ -73,6 +81,10 @@ OWN_FILES = (
     ("tests/test_course.py", "tests/test_course.py"),
     ("exercises-README.md", "exercises/README.md"),
 )
+#: Sections (``## Heading``) of copied Markdown files that describe what the release leaves out.
+DROPPED_SECTIONS = {
+    "data/README.md": ("The audit ledgers", "Running the tests"),
+}
 #: Where a release's own files live in the source repository.
 TEMPLATES = "release"
 #: The marker of a folder this builder made (inside .git, so it is never committed or pushed).
@@ -80,7 +92,6 @@ MARKER = "course-release"
 SUBJECT = "Student release of the course"
 #: A fixed identity, so that two builds of one source commit give the same commit.
 AUTHOR = ("Course release", "release@invalid")
-QUESTION_FOLDER = "questions"
 
 
 class ReleaseError(RuntimeError):
@@ -302,8 +313,9 @@ def _distinct_number(value: float | int) -> str | None:
     return written if decimals >= 2 or digits >= 4 else None
 
 
-def secrets(source: Path) -> list[Secret]:
-    """Everything of ``questions/*.toml`` that must not be in plain text in a student's file.
+def secrets() -> list[Secret]:
+    """Everything of ``questions/*.toml`` that must not be in plain text in a student's file,
+    read as the grader reads it (``course.questions.source``: keys filled from claims.csv).
 
     Explanations and model answers always (and each of their long sentences that is not a quote
     of the texts or the claims, which a lesson may quote); answer options, number answers,
@@ -311,34 +323,33 @@ def secrets(source: Path) -> list[Secret]:
     enough, and not a phrase of the data). Hints and rubrics are shown to students on purpose.
     Evidence-finder answers are claim ids, listed in ``data/claims.csv`` for everyone.
     """
-    data_files = sorted(p for p in (source / "data").rglob("*") if p.suffix in {".txt", ".csv"})
+    from course.questions import source
+
+    data_files = sorted(p for p in paths.DATA.rglob("*") if p.suffix in {".txt", ".csv"})
     data_text = _squash("\n".join(p.read_text(encoding="utf-8") for p in data_files))
     found: list[Secret] = []
-    for path in sorted((source / QUESTION_FOLDER).glob("*.toml")):
-        entries = tomllib.loads(path.read_text(encoding="utf-8"))
-        for section in ("check", "exercise"):
-            for entry in entries.get(section, []):
-                qid = f"{path.stem}:{entry.get('id', '?')}"
-                found.extend(_entry_secrets(entry, qid, data_text))
+    for stem in source.stems():
+        qset = source.load(stem)
+        for question in [*qset.checks, *qset.exercises]:
+            found.extend(_question_secrets(question, f"{stem}:{question.name}", data_text))
     return found
 
 
-def _entry_secrets(entry: dict, qid: str, data_text: str) -> Iterator[Secret]:
+def _question_secrets(question: Question, qid: str, data_text: str) -> Iterator[Secret]:
     def distinct(text: object) -> bool:
         return isinstance(text, str) and len(text) >= DISTINCT_LENGTH and _squash(text) not in data_text
 
-    for field, what in (("explanation", "explanation"), ("model_answer", "model answer")):
-        text = entry.get(field)
+    kind, answer = question.kind, question.solution
+    texts = [("explanation", question.explanation)] + ([("model answer", answer)] if kind == "written" else [])
+    for what, text in texts:
         if isinstance(text, str) and text.strip():
             yield Secret(qid, what, _squash(text), in_packed=True)
             for sentence in re.split(r"(?<=[.!?])\s+", _squash(text)):
                 if len(sentence) >= SENTENCE_LENGTH and distinct(sentence) and sentence != _squash(text):
                     yield Secret(qid, f"{what} (a sentence of it)", sentence, in_packed=True)
-    answer = entry.get("answer")
-    kind = entry.get("kind")
     if kind in ("single choice", "multiple choice"):
         right = [answer] if isinstance(answer, str) else list(answer or [])
-        wrong = tuple(_squash(o) for o in entry.get("options", []) if o not in right)
+        wrong = tuple(_squash(o) for o in getattr(question, "options", []) if o not in right)
         for option in right:
             if distinct(option):
                 yield Secret(qid, "right option", _squash(option), mode="option", items=wrong)
@@ -411,10 +422,9 @@ def _found(secret: Secret, text: str) -> bool:
     return False
 
 
-def find_leaks(out: Path, source: Path | None = None) -> list[Leak]:
-    """Every file of ``out`` (but ``.git``) that holds a secret of the source's questions
-    (default: this repository's ``questions/``)."""
-    found = secrets(source or paths.ROOT)
+def find_leaks(out: Path) -> list[Leak]:
+    """Every file of ``out`` (but ``.git``) that holds a secret of this repository's questions."""
+    found = secrets()
     leaks = []
     for path in sorted(p for p in out.rglob("*") if p.is_file() and ".git" not in p.relative_to(out).parts[:1]):
         readable = _readable(path)
@@ -485,6 +495,16 @@ def _prepare(out: Path, source: Path) -> None:
             (out / folder).rmdir()
 
 
+def drop_sections(text: str, headings: tuple[str, ...], where: str) -> str:
+    """``text`` without the ``## `` sections named (each up to the next ``## `` heading)."""
+    for heading in headings:
+        pattern = rf"(?ms)^## {re.escape(heading)}[ \t]*\n.*?(?=^## |\Z)"
+        text, count = re.subn(pattern, "", text)
+        if count != 1:
+            raise ReleaseError(f"{where}: no section '## {heading}' to leave out (update DROPPED_SECTIONS).")
+    return text.rstrip("\n") + "\n"
+
+
 def _write(out: Path, relative: str, content: bytes) -> None:
     target = out / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -514,7 +534,10 @@ def build(out: Path, repository: str | None = None) -> Release:
     commit, date, dirty = source_commit(source, [*files, TEMPLATES, "pyproject.toml", "README.md"])
     _prepare(out, source)
     for relative in files:
-        _write(out, relative, (source / relative).read_bytes())
+        content = (source / relative).read_bytes()
+        if relative in DROPPED_SECTIONS:
+            content = drop_sections(content.decode("utf-8"), DROPPED_SECTIONS[relative], relative).encode("utf-8")
+        _write(out, relative, content)
     for name, relative in OWN_FILES:
         _write(out, relative, (source / TEMPLATES / name).read_bytes())
     pyproject = student_pyproject((source / "pyproject.toml").read_text(encoding="utf-8"), url)
@@ -522,7 +545,7 @@ def build(out: Path, repository: str | None = None) -> Release:
     _write(out, "README.md", student_readme(source, url, commit).encode())
 
     problems = import_problems(out) + link_problems(out)
-    leaks = find_leaks(out, source)
+    leaks = find_leaks(out)
     allowed = allowed_leaks(source)
     problems += [str(leak) for leak in leaks if (leak.path, leak.qid) not in allowed]
     problems += [

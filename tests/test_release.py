@@ -31,14 +31,20 @@ LEFT_OUT = [
     "course/questions/generate.py",
     "course/release.py",
     "course/bench.py",
+    "course/startup.py",
+    "course/audit.py",
+    "course/drift.py",
+    "course/lockfile.py",
     ".ci",
     ".github",
     "CONTRIBUTING.md",
     "INSTRUCTORS.md",
     "data/AUDIT.md",
     "data/AUDIT-CHECKS.md",
+    "data/AUDIT-2.md",
     "data/audit",
     "requirements-dev.txt",
+    "requirements-dev.in",
 ]
 HELD = [
     "notebooks",
@@ -49,8 +55,11 @@ HELD = [
     "data/tables",
     "course/questions/learner.py",
     "course/questions/widgets.py",
+    "course/questions/plain.py",
     "requirements.txt",
+    "requirements.in",
     "environment.yml",
+    "postBuild",
     "pyproject.toml",
     "Makefile",
     "README.md",
@@ -217,6 +226,8 @@ def test_the_release_holds_what_students_need_and_nothing_of_the_answers(built):
     readme = (result.out / "README.md").read_text(encoding="utf-8")
     assert "solution" not in readme.lower() and "answer key" not in readme.lower()
     assert "## How to hand in" in readme and "## Course map" in readme
+    data_readme = (result.out / "data" / "README.md").read_text(encoding="utf-8")
+    assert "## Claims" in data_readme and "audit" not in data_readme.lower()
     assert "https://mybinder.org/v2/gh/example-school/ai-course-students/HEAD?labpath=exercises/" in readme
     assert "china-ai-course" not in readme, "Binder links point at the student repository"
     assert release.find_leaks(result.out) == list(result.allowed)
