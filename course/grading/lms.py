@@ -66,11 +66,12 @@ def column_for(stem: str, roster: Roster, given: dict[str, str]) -> tuple[str, s
                   f"{len(own)} columns of the roster name this exercise") + ": a new column"
 
 
-def _cells(rows: list, stems: list[str]) -> tuple[dict[tuple[str, str], str], Counter]:
-    """(student, stem) -> the exported cell, and how many cells were left empty per status."""
-    cells, empty = {}, Counter()
+def _cells(rows: list, stems: list[str], roster: Roster) -> tuple[dict[tuple[str, str], str], Counter]:
+    """(student, stem) -> the exported cell, and how many cells of the roster's students were
+    left empty, per status."""
+    cells, empty, keys = {}, Counter(), {s.key for s in roster.students}
     for r in rows:
-        if not r.exercise or r.status == "duplicate" or r.exercise not in stems:
+        if not r.exercise or r.status == "duplicate" or r.exercise not in stems or r.student not in keys:
             continue
         if r.status in FINAL and r.points is not None:
             cells[(r.student, r.exercise)] = f"{round(float(r.points), 2):g}"
@@ -108,7 +109,7 @@ def canvas(roster: Roster, rows: list, stems: list[str], maxima: dict[str, float
            given: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """(files, summary lines) of the Canvas grade import."""
     check("canvas", roster)
-    cells, empty = _cells(rows, stems)
+    cells, empty = _cells(rows, stems, roster)
     columns = [column_for(stem, roster, given) for stem in stems]
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *[c for c, _ in columns]]
     lines = [["    Points Possible", "", "", "", "", *[f"{maxima[s]:g}" for s in stems]]]
@@ -121,7 +122,7 @@ def canvas(roster: Roster, rows: list, stems: list[str], maxima: dict[str, float
 def moodle(roster: Roster, rows: list, stems: list[str], maxima: dict[str, float],
            given: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """(files, summary lines) of the Moodle grade import (or filled grading worksheets)."""
-    cells, empty = _cells(rows, stems)
+    cells, empty = _cells(rows, stems, roster)
     if roster.kind == "moodle-worksheet":
         return _worksheets(roster, cells, stems), _empty_note(empty)
     check("moodle", roster)
