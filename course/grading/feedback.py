@@ -72,13 +72,11 @@ def upload_name(relpath: str, stem: str, fallback: str) -> str:
     """The name an LMS bulk upload matches to the student whose graded file is ``relpath``."""
     name = f"feedback-{stem}.html"
     folder = _MOODLE_FOLDER.match(relpath)
-    if folder:
-        return f"{folder[1].rstrip('_')}_{name}"
-    if "/" not in relpath:
-        found = _CANVAS.match(relpath) or _MOODLE.match(relpath)
-        if found:
-            return found[1] + name
-    return f"{fallback}_{name}"
+    found = None if "/" in relpath else _CANVAS.match(relpath) or _MOODLE.match(relpath)
+    chosen = f"{folder[1].rstrip('_')}_{name}" if folder else found[1] + name if found else ""
+    if not chosen or len(chosen.encode("utf-8", "backslashreplace")) > 240:   # a file name holds 255 bytes
+        return f"{fallback}_{name}"
+    return chosen
 
 
 def zip_bytes(files: dict[str, str]) -> bytes:
