@@ -98,7 +98,8 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
         gradebook.write_files(out, _inventory(found, dict((id(sub), row) for sub, row in pairs), stems))
         gradebook.write_gradebooks(out, rows, stems)
         pending = gradebook.write_marking(out, rows, questions, sheet)
-        unattached = gradebook.write_feedback(out, rows, comments)
+        unattached = gradebook.write_feedback(out, rows, comments, {s.key: s.shown() for s in class_list.students}
+                                              if class_list else None)
         if export:
             gradebook.replace_folder(out / "lms", exported)
         gradebook.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems,

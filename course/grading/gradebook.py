@@ -283,10 +283,12 @@ def _unique(name: str, taken: dict) -> str:
     return name
 
 
-def write_feedback(out: Path, rows: list[Row], comments: dict) -> dict[str, list[str]]:
+def write_feedback(out: Path, rows: list[Row], comments: dict,
+                   names: dict[str, str] | None = None) -> dict[str, list[str]]:
     """``feedback/<student>.md`` and ``.html`` for every student; per exercise, each student's
     part under the name an LMS bulk upload matches (``feedback/<stem>/``) and the same files in
-    ``feedback/<stem>.zip``. The folder is replaced as a whole. Returns, per exercise, the
+    ``feedback/<stem>.zip``; headed with the roster's name (``names``: key -> name) when there
+    is one. The folder is replaced as a whole. Returns, per exercise, the
     students with no file to attach their feedback to (nothing was handed in)."""
     by_student: dict[str, list[Row]] = {}
     for r in rows:
@@ -296,7 +298,7 @@ def write_feedback(out: Path, rows: list[Row], comments: dict) -> dict[str, list
     uploads: dict[str, dict[str, str]] = {}
     unattached: dict[str, list[str]] = {}
     for student, srows in sorted(by_student.items()):
-        title = f"Feedback for {student}"
+        title = f"Feedback for {(names or {}).get(student) or student}"
         parts = {r.exercise: _feedback_exercise(r, comments) for r in srows}
         text = "\n".join([f"# {feedback.text(title)}", "", *[x for p in parts.values() for x in p]]).rstrip() + "\n"
         name = _unique(file_name(student), files)

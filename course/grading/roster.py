@@ -56,6 +56,11 @@ class Student:
     last: str = ""
     fields: dict[str, str] = field(default_factory=dict, repr=False)   # the row as exported
 
+    def shown(self) -> str:
+        """The name to greet the student by: ``Jane Smith`` for Canvas' ``Smith, Jane``."""
+        last, comma, first = self.name.partition(",")
+        return f"{first.strip()} {last.strip()}" if comma and first.strip() else self.name or self.key
+
 
 @dataclass
 class Roster:
