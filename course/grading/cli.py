@@ -69,7 +69,7 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
     per exercise and others are flagged; with ``export``, an LMS's grade import is written too.
     Ctrl-C stops it (KeyboardInterrupt) with the previous outputs left whole; the next run
     resumes from the cache."""
-    out = Path(out)
+    out = Path(out).absolute()  # the sandbox binds its scratch folder by this path, from another folder
     limits = limits or runner.Limits()
     out.mkdir(parents=True, exist_ok=True)
     found = submissions.discover(Path(submissions_dir), source.stems(), exclude=out)

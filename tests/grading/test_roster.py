@@ -235,3 +235,16 @@ def test_feedback_folder_has_md_html_uploads_and_zips(tmp_path):
     assert names == [f"{STEMS[0]}.zip", f"{STEMS[0]}/smithjane_12345_67890_feedback-{STEMS[0]}.html",
                      "smithjane_12345.html", "smithjane_12345.md", "zhangwei_12346.html", "zhangwei_12346.md"]
     assert "<b>" not in (tmp_path / "feedback" / "smithjane_12345.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_relative_out_folder_is_graded_like_an_absolute_one(tmp_path, monkeypatch):
+    """``--out grades`` (relative) once made every kernel fail to start in the sandbox."""
+    from course.grading import runner, synthetic
+
+    stem = STEMS[0]
+    synthetic.write(tmp_path / "subs" / "ann" / f"{stem}.ipynb", synthetic.exercise(stem))
+    monkeypatch.chdir(tmp_path)
+    rows = cli.grade(Path("subs"), Path("grades"), workers=1, progress=False,
+                     limits=runner.Limits(cell_timeout=15, notebook_timeout=60))
+    assert [(r.student, r.status) for r in rows] == [("ann", "graded")], [r.note for r in rows]
