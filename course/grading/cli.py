@@ -293,7 +293,7 @@ def stopped_message(out: Path, argv: list[str]) -> str:
             f"run the same command again: python -m course grade {shlex.join(argv)}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m course grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path,
                         help="folder of submissions (one folder per student, or LMS flat files)")
@@ -318,6 +318,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="also write the LMS's grade-import CSV to OUT/lms/ (needs --roster)")
     parser.add_argument("--lms-column", action="append", default=[], metavar="EXERCISE=COLUMN",
                         help='the LMS column for an exercise, e.g. 03="Money and policy (4567)" (repeatable)')
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")

@@ -398,10 +398,18 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
             bands[min(9, int(p // 10))] += 1
         lines += [f"| {10 * i}–{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(bands)]
         lines.append("")
-    lines += ["## Per question", "",
-              "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered "
-              "| to mark |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += _per_question(graded, questions)
+    lines.append("")
+    lines += _review_and_problems(rows) + list(extra or [])
+    write_atomic(out / "summary.md", "\n".join(lines).rstrip() + "\n")
+
+
+def _per_question(graded: list[Row], questions: dict[str, list]) -> list[str]:
+    """The summary's table: how the class did on each question."""
+    lines = ["## Per question", "",
+             "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered "
+             "| to mark |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for stem in sorted(questions):
         results = [q for r in graded if r.exercise == stem for q in r.result.questions]
         for question in questions[stem]:
@@ -416,9 +424,7 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
             lines.append(f"| {stem} | {question.id} | {question.kind} | {fmt(question.points)} | {mean} | "
                          f"{share('correct', 'marked')} | {share('partial')} | "
                          f"{share('incorrect', 'invalid', 'rejected')} | {share('unanswered')} | {share('to mark')} |")
-    lines.append("")
-    lines += _review_and_problems(rows) + list(extra or [])
-    write_atomic(out / "summary.md", "\n".join(lines).rstrip() + "\n")
+    return lines
 
 
 def _review_and_problems(rows: list[Row]) -> list[str]:
