@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import cli, roster, runner, synthetic
+from course.grading import cli, roster, runner, source, synthetic
 
 pytestmark = pytest.mark.slow
 
@@ -114,3 +114,32 @@ def _assert_feedback_apart(out: Path) -> None:
             assert "<script" not in page and "<img" not in page and "&lt;script&gt;" in page
     missing = (out / "feedback" / "müllerzoé_12347.md").read_text(encoding="utf-8")
     assert "No file for this exercise" in missing and "MARK-" not in missing
+
+
+def test_a_moodle_class_with_its_grading_worksheet(tmp_path):
+    """Moodle's download (a flat name before 4.1, a folder since) and its grading worksheet as
+    the roster: the worksheet comes back with Grade filled once marked, and the feedback zip
+    holds the names Moodle's 'Upload multiple feedback files in a zip' reads."""
+    answers = synthetic.solution_code(STEM)
+    nb = synthetic.submission(synthetic.exercise(STEM), answers)
+    synthetic.write(tmp_path / "subs" / f"Jane Smith_2210451_assignsubmission_file_{STEM}.ipynb", nb)
+    synthetic.write(tmp_path / "subs" / "Wei Zhang_2210452_assignsubmission_file" / f"{STEM}.ipynb", nb)
+    out = tmp_path / "out"
+
+    def grade() -> list:
+        return cli.grade(tmp_path / "subs", out, workers=1, progress=False,
+                         limits=runner.Limits(cell_timeout=15, notebook_timeout=60),
+                         class_list=roster.read(FIXTURES / "moodle-worksheet.csv"), export=cli.Export("moodle"))
+
+    rows = grade()
+    assert sorted((r.student, r.status) for r in rows) == [
+        ("Jane Smith_2210451", "to mark"), ("Wei Zhang_2210452", "to mark"), ("Zoé Müller_2210453", "missing")]
+    _mark_everything(out)
+    grade()
+    sheet = _csv(out / "lms" / f"moodle-worksheet-{STEM}.csv")
+    full = f"{sum(float(q.points) for q in source.load(STEM).exercises):g}"
+    assert [(r["Identifier"], r["Grade"]) for r in sheet] == [
+        ("Participant 2210451", full), ("Participant 2210452", full), ("Participant 2210453", "")]
+    with zipfile.ZipFile(out / "feedback" / f"{STEM}.zip") as archive:
+        assert archive.namelist() == [f"Jane Smith_2210451_assignsubmission_file_feedback-{STEM}.html",
+                                      f"Wei Zhang_2210452_assignsubmission_file_feedback-{STEM}.html"]
