@@ -4,8 +4,11 @@ Discover every file (``submissions``: each gets a row in ``OUT/files.csv``), run
 the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed process
 (``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``), merge
 the instructor's marks (``marks``) and write the gradebooks, feedback, summary and marking sheet
-(``gradebook``), each whole or not at all. Ctrl-C or SIGTERM stops it within seconds with the
-previous outputs intact: the next run resumes from the cached runs in ``OUT/.grader/``.
+(``gradebook``), each whole or not at all. With ``--roster`` every student of the LMS's class
+list gets a row (``roster``), and ``--lms canvas|moodle`` writes the LMS's grade import
+(``lms``); feedback comes as Markdown, HTML and a zip per exercise named for the LMS's bulk
+upload (``feedback``). Ctrl-C or SIGTERM stops it within seconds with the previous outputs
+intact: the next run resumes from the cached runs in ``OUT/.grader/``.
 """
 
 from __future__ import annotations
