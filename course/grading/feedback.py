@@ -29,6 +29,7 @@ from markdown_it import MarkdownIt
 _CANVAS = re.compile(r"^([^_/]+_(?:LATE_)?\d+_\d+_)")
 _MOODLE = re.compile(r"^([^/]+?_\d+_assignsubmission_[a-z]+_)")
 _MOODLE_FOLDER = re.compile(r"^([^/]+?_\d+_assignsubmission_[a-z]+_?)/")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 STYLE = """body{font-family:system-ui,sans-serif;line-height:1.5;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -38,8 +39,9 @@ overflow-wrap:anywhere}blockquote{border-left:4px solid #767676;margin:0;padding
 
 
 def text(value: str) -> str:
-    """Student text for Markdown: no ``<`` a renderer could take for a tag."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;")
+    """Student text for Markdown: no ``<`` a renderer could take for a tag, no ``&`` that starts
+    an entity (a plain ``R&D`` stays as written)."""
+    return _ENTITY.sub("&amp;", str(value)).replace("<", "&lt;")
 
 
 def code(value: str) -> str:

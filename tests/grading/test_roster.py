@@ -248,3 +248,9 @@ def test_a_relative_out_folder_is_graded_like_an_absolute_one(tmp_path, monkeypa
     rows = cli.grade(Path("subs"), Path("grades"), workers=1, progress=False,
                      limits=runner.Limits(cell_timeout=15, notebook_timeout=60))
     assert [(r.student, r.status) for r in rows] == [("ann", "graded")], [r.note for r in rows]
+
+
+def test_markdown_text_keeps_plain_ampersands_and_breaks_entities():
+    assert feedback.text("R&D <b> &lt; &#60;") == "R&D &lt;b> &amp;lt; &amp;#60;"
+    page = feedback.to_html(feedback.text("&lt;script&gt; R&D"), "t")
+    assert "&amp;lt;script&amp;gt; R&amp;D" in page and "<script" not in page
