@@ -214,7 +214,9 @@ def fixed_but_gone(ledger: Ledger, units: Mapping[str, set[str]], root: Path | N
             continue
         if f["item"] not in units and not (root / f["item"]).exists():
             problems.append(f"{f['where']}: fixed in {f['item']!r}, which no longer exists")
-        elif family(f["item"]) in ("claims", "tables", "manifest", "questions") and f["unit"] not in units[f["item"]]:
+        elif family(f["item"]) in ("claims", "tables", "manifest", "questions") and f["unit"] not in units.get(
+            f["item"], {f["unit"]}
+        ):
             problems.append(f"{f['where']}: fixed {f['item']} {f['unit']!r}, which no longer exists")
     return problems
 

@@ -4,8 +4,11 @@ Discover every file (``submissions``: each gets a row in ``OUT/files.csv``), run
 the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed process
 (``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``), merge
 the instructor's marks (``marks``) and write the gradebooks, feedback, summary and marking sheet
-(``gradebook``), each whole or not at all. Ctrl-C or SIGTERM stops it within seconds with the
-previous outputs intact: the next run resumes from the cached runs in ``OUT/.grader/``.
+(``gradebook``), each whole or not at all. With ``--roster`` every student of the LMS's class
+list gets a row (``roster``), and ``--lms canvas|moodle`` writes the LMS's grade import
+(``lms``); feedback comes as Markdown, HTML and a zip per exercise named for the LMS's bulk
+upload (``feedback``). Ctrl-C or SIGTERM stops it within seconds with the previous outputs
+intact: the next run resumes from the cached runs in ``OUT/.grader/``.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from course import paths
-from course.grading import gradebook, judging, marks, runner, sandbox, source, submissions
+from course.grading import gradebook, judging, lms, marks, roster, runner, sandbox, source, submissions
 from course.grading.gradebook import Row
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -60,14 +65,18 @@ def choose_exercises(wanted: list[str], stems: list[str]) -> list[str]:
 
 def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limits: runner.Limits | None = None,
           exercises: Path = paths.EXERCISES, progress: bool = True, require_sandbox: bool = False,
-          root: Path = paths.ROOT, only: list[str] | None = None) -> list[Row]:
+          root: Path = paths.ROOT, only: list[str] | None = None, class_list: roster.Roster | None = None,
+          export: Export | None = None) -> list[Row]:
     """Grade every file under ``submissions_dir`` into ``out``; by default the exercises that
-    were handed in, or ``only`` these stems. Ctrl-C stops it (KeyboardInterrupt) with the
-    previous outputs left whole; the next run resumes from the cache."""
-    out = Path(out)
+    were handed in, or ``only`` these stems. With ``class_list``, every student on it gets a row
+    per exercise and others are flagged; with ``export``, an LMS's grade import is written too.
+    Ctrl-C stops it (KeyboardInterrupt) with the previous outputs left whole; the next run
+    resumes from the cache."""
+    out = Path(out).absolute()  # the sandbox binds its scratch folder by this path, from another folder
     limits = limits or runner.Limits()
     out.mkdir(parents=True, exist_ok=True)
     found = submissions.discover(Path(submissions_dir), source.stems(), exclude=out)
+    extra = apply_roster(found, class_list) if class_list else []
     stems = sorted(only) if only else sorted({s.stem for s in found if s.stem and s.problem != "skipped"})
     questions = {stem: list(source.load(stem).exercises) for stem in stems}
     sandboxed, sandbox_note = _sandbox(require_sandbox)
@@ -84,15 +93,77 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
     for sub, job, cells, cell_notes in plan:
         if sub.problem != "skipped" and (sub.stem in questions or not sub.stem):
             pairs.append((sub, _row(sub, job, cells, cell_notes, questions, results, by_key, comments)))
-    rows = [row for _, row in pairs] + _missing(found, [row for _, row in pairs], stems, questions)
+    known = [s.key for s in class_list.students] if class_list else []
+    rows = [row for _, row in pairs] + _missing(found, [row for _, row in pairs], stems, questions, known)
     rows.sort(key=lambda r: (r.student, r.exercise, r.status == "duplicate", r.file))
+    exported, export_notes = _export(export, class_list, rows, stems, questions)
     with _signals_held():
         gradebook.write_files(out, _inventory(found, dict((id(sub), row) for sub, row in pairs), stems))
         gradebook.write_gradebooks(out, rows, stems)
         pending = gradebook.write_marking(out, rows, questions, sheet)
-        gradebook.write_feedback(out, rows, comments)
-        gradebook.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems)
+        unattached = gradebook.write_feedback(out, rows, comments, {s.key: s.shown() for s in class_list.students}
+                                              if class_list else None)
+        if export:
+            gradebook.replace_folder(out / "lms", exported)
+        gradebook.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems,
+                                extra + export_notes + _unattached_notes(unattached))
     return rows
+
+
+@dataclass(frozen=True)
+class Export:
+    """``--lms SYSTEM`` and its ``--lms-column`` values (exercise -> the LMS's column header)."""
+    system: str
+    columns: tuple[str, ...] = ()
+
+
+def apply_roster(found: list[submissions.Submission], class_list: roster.Roster) -> list[str]:
+    """Give each submission of a student on the roster the roster's key (noting how it was
+    matched), flag the others, and pick again the newest file where two keys became one student.
+    Returns the summary's lines about the roster."""
+    matcher, how, off = roster.Matcher(class_list), Counter(), set()
+    by_name = []
+    for sub in found:
+        if not sub.student or sub.problem == "skipped":
+            continue
+        student, said = matcher.match(sub.student, sub.identity)
+        sub.note += f"; {said}"
+        if student is None:
+            off.add(sub.student)
+            continue
+        how["LMS id" if "LMS id" in said else "name" if "NAME" in said else "login, email or ID number"] += 1
+        if "NAME" in said:
+            by_name.append(f"- `{sub.relpath}` -> {student.name} (line {student.line})")
+        sub.student = student.key
+    submissions._choose_newest(found)  # two keys that became one student: the newest file is graded
+    lines = ["## Roster", "", f"{len(class_list.students)} students on the roster ({class_list.kind}, "
+             f"`{class_list.path.name if class_list.path else ''}`); files matched by "
+             + (", ".join(f"{word}: {n}" for word, n in sorted(how.items())) or "nothing") + ".", ""]
+    if by_name:
+        lines += ["Matched by name only (check these):", "", *sorted(set(by_name)), ""]
+    if off:
+        lines += ["**Not on the roster** (graded, but in no LMS export):", "", *[f"- {k}" for k in sorted(off)], ""]
+    lines += [f"- {why}" for why in class_list.skipped] + ([""] if class_list.skipped else [])
+    return lines
+
+
+def _export(export: Export | None, class_list: roster.Roster | None, rows: list[Row], stems: list[str],
+            questions: dict) -> tuple[dict[str, str], list[str]]:
+    """The LMS's import files and the summary's lines about them (none without ``--lms``)."""
+    if export is None or class_list is None:
+        return {}, []
+    maxima = {stem: sum(float(q.points) for q in questions[stem]) for stem in stems}
+    given = lms.parse_columns(list(export.columns), stems)
+    return lms.write(export.system, class_list, rows, stems, maxima, given)
+
+
+def _unattached_notes(unattached: dict[str, list[str]]) -> list[str]:
+    if not unattached:
+        return []
+    lines = ["## Feedback with no submission to attach to", "",
+             "These students handed nothing in, so an LMS bulk upload has no submission to attach their feedback "
+             "to; it is in `feedback/<student>.html`:", ""]
+    return lines + [f"- {stem}: {', '.join(sorted(names))}" for stem, names in sorted(unattached.items())] + [""]
 
 
 def _sandbox(required: bool) -> tuple[bool, str]:
@@ -137,11 +208,11 @@ def _row(sub, job, cells, cell_notes, questions, results, by_key, comments) -> R
                late=sub.late)
 
 
-def _missing(found: list, rows: list[Row], stems: list[str], questions: dict) -> list[Row]:
-    """A ``missing`` row for each student known from any file and each exercise graded in this
-    run that they handed nothing in for."""
+def _missing(found: list, rows: list[Row], stems: list[str], questions: dict, known: list[str]) -> list[Row]:
+    """A ``missing`` row for each student known from any file or the roster (``known``) and each
+    exercise graded in this run that they handed nothing in for."""
     seen = {(r.student, r.exercise) for r in rows if r.exercise and r.status != "duplicate"}
-    students = sorted({s.student for s in found if s.student and s.problem != "skipped"})
+    students = sorted({s.student for s in found if s.student and s.problem != "skipped"} | set(known))
     return [Row(student, stem, "missing", 0.0, sum(float(q.points) for q in questions[stem]),
                 "no file for this exercise", "")
             for student in students for stem in stems if (student, stem) not in seen]
@@ -225,7 +296,7 @@ def stopped_message(out: Path, argv: list[str]) -> str:
             f"run the same command again: python -m course grade {shlex.join(argv)}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m course grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", type=Path,
                         help="folder of submissions (one folder per student, or LMS flat files)")
@@ -243,19 +314,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercise", action="append", default=[], metavar="STEM",
                         help="grade only this exercise (its stem or number, e.g. 03; repeatable); "
                              "default: the exercises found in SUBMISSIONS")
+    parser.add_argument("--roster", type=Path, default=None,
+                        help="class list: a Canvas gradebook export, a Moodle export or grading worksheet, or a "
+                             "CSV with student,name,email; every student on it gets a row per exercise")
+    parser.add_argument("--lms", choices=["canvas", "moodle"], default=None,
+                        help="also write the LMS's grade-import CSV to OUT/lms/ (needs --roster)")
+    parser.add_argument("--lms-column", action="append", default=[], metavar="EXERCISE=COLUMN",
+                        help='the LMS column for an exercise, e.g. 03="Money and policy (4567)" (repeatable)')
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
     try:
         only = choose_exercises(args.exercise, source.stems()) if args.exercise else None
-    except ValueError as error:
+        class_list = roster.read(args.roster) if args.roster else None
+        if args.lms:
+            lms.check(args.lms, class_list)
+    except ValueError as error:  # RosterError and ExportError too: the line and the reason
         parser.error(str(error))
+    export = Export(args.lms, tuple(args.lms_column)) if args.lms else None
     limits = runner.Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.output_bytes)
     start = time.perf_counter()
     old_term = signal.signal(signal.SIGTERM, _interrupt)
     try:
         rows = grade(args.submissions, args.out, workers=args.workers, limits=limits,
-                     progress=not args.no_progress, require_sandbox=args.require_sandbox, only=only)
+                     progress=not args.no_progress, require_sandbox=args.require_sandbox, only=only,
+                     class_list=class_list, export=export)
+    except lms.ExportError as error:
+        parser.error(str(error))
     except KeyboardInterrupt:
         print(stopped_message(args.out, sys.argv[1:] if argv is None else argv), file=sys.stderr, flush=True)
         return 130

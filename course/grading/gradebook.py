@@ -30,7 +30,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.grading import marks
+from course.grading import feedback, marks
 from course.grading.judging import ExerciseResult
 
 STATUS_WORDS = {
@@ -104,8 +104,9 @@ def _exchange(a: Path, b: Path) -> bool:
     return function(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def replace_folder(folder: Path, files: dict[str, str]) -> None:
-    """Make ``folder`` hold exactly ``files`` (name -> text): written into a new folder beside it,
+def replace_folder(folder: Path, files: dict[str, str | bytes]) -> None:
+    """Make ``folder`` hold exactly ``files`` (relative name -> text or bytes; names may hold one
+    subfolder, ``03-money/x.html``): written into a new folder beside it,
     then swapped in whole, so a kill leaves either the old folder or the new one, never half."""
     new, old = folder.with_name(f".{folder.name}.new"), folder.with_name(f".{folder.name}.old")
     if old.exists() and not folder.exists():
@@ -113,8 +114,9 @@ def replace_folder(folder: Path, files: dict[str, str]) -> None:
     for leftover in (new, old):
         shutil.rmtree(leftover, ignore_errors=True)
     new.mkdir(parents=True)
-    for name, text in sorted(files.items()):
-        (new / name).write_bytes(_encode(text))
+    for name, data in sorted(files.items()):
+        (new / name).parent.mkdir(parents=True, exist_ok=True)
+        (new / name).write_bytes(_encode(data) if isinstance(data, str) else data)
     if folder.exists() and _exchange(new, folder):
         shutil.rmtree(new)
         return
@@ -229,8 +231,8 @@ def write_gradebooks(out: Path, rows: list[Row], stems: list[str]) -> None:
 
 
 def _feedback_exercise(r: Row, comments: dict) -> list[str]:
-    """One exercise's part of a student's feedback."""
-    lines = [f"## {r.exercise or r.file}", ""]
+    """One exercise's part of a student's feedback (student text escaped: see ``feedback``)."""
+    lines = [f"## {feedback.text(r.exercise or r.file)}", ""]
     if r.points is not None and r.max_points:
         lines.append(f"**Score:** {fmt(r.points)} of {fmt(r.max_points)} points.  ")
     status = {"review": "under review by your instructor",
@@ -240,7 +242,7 @@ def _feedback_exercise(r: Row, comments: dict) -> list[str]:
     if r.late:
         lines.append("**Handed in late** (as the LMS recorded it).  ")
     if r.file:
-        lines.append(f"**File{' graded' if r.result else ''}:** `{r.file}`.")
+        lines.append(f"**File{' graded' if r.result else ''}:** {feedback.code(r.file)}.")
     lines.append("")
     if r.status == "missing":
         return lines + ["No file for this exercise was found in your submission.", ""]
@@ -248,14 +250,19 @@ def _feedback_exercise(r: Row, comments: dict) -> list[str]:
         return lines + ["This is a link (a shortcut) rather than the notebook itself, so it was not graded. "
                         "Please hand in the .ipynb file.", ""]
     if not r.result:
-        return lines + [f"Your file could not be graded: {r.note}. "
+        return lines + [f"Your file could not be graded: {feedback.text(r.note)}. "
                         "Please check it opens in JupyterLab and submit it again.", ""]
-    lines += ["| Question | Points | Verdict | Comment |", "|---|---|---|---|"]
+    return lines + _feedback_questions(r, comments)
+
+
+def _feedback_questions(r: Row, comments: dict) -> list[str]:
+    """The table of questions, the instructor's marks and what happened in the run."""
+    lines = ["| Question | Points | Verdict | Comment |", "|---|---|---|---|"]
     for q in r.result.questions:
         comment = _sentence(q.reason)
         if q.status not in ("correct", "marked") and q.hint:
             comment += f" Hint: {q.hint}"
-        comment = comment.replace("|", "\\|").replace("\n", " ")
+        comment = feedback.text(comment).replace("|", "\\|").replace("\n", " ")
         lines.append(f"| {q.id} | {fmt(q.points)} / {fmt(q.max_points)} | {STATUS_WORDS.get(q.status, q.status)} "
                      f"| {comment} |")
     lines.append("")
@@ -263,30 +270,53 @@ def _feedback_exercise(r: Row, comments: dict) -> list[str]:
         extra = comments.get((r.student, r.exercise, q.id))
         if extra:
             lines += [f"Your instructor's marks for **{q.id}**, by rubric criterion:", "",
-                      *[f"- {line}" for line in extra], ""]
+                      *[f"- {feedback.text(line)}" for line in extra], ""]
     shown = [n for n in r.result.notes if not n.startswith("written answers to mark")]
     if shown:
-        lines += ["What happened when your notebook ran:", "", *[f"- {n}" for n in shown], ""]
+        lines += ["What happened when your notebook ran:", "", *[f"- {feedback.text(n)}" for n in shown], ""]
     return lines
 
 
-def write_feedback(out: Path, rows: list[Row], comments: dict) -> None:
-    """``feedback/<student>.md`` for every student, the folder replaced as a whole."""
+def _unique(name: str, taken: dict) -> str:
+    while f"{name}.md" in taken:
+        name += "~"
+    return name
+
+
+def write_feedback(out: Path, rows: list[Row], comments: dict,
+                   names: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """``feedback/<student>.md`` and ``.html`` for every student; per exercise, each student's
+    part under the name an LMS bulk upload matches (``feedback/<stem>/``) and the same files in
+    ``feedback/<stem>.zip``; headed with the roster's name (``names``: key -> name) when there
+    is one. The folder is replaced as a whole. Returns, per exercise, the
+    students with no file to attach their feedback to (nothing was handed in)."""
     by_student: dict[str, list[Row]] = {}
     for r in rows:
-        if r.student:
+        if r.student and r.status != "duplicate":
             by_student.setdefault(r.student, []).append(r)
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
+    uploads: dict[str, dict[str, str]] = {}
+    unattached: dict[str, list[str]] = {}
     for student, srows in sorted(by_student.items()):
-        lines = [f"# Feedback for {student}", ""]
+        title = f"Feedback for {(names or {}).get(student) or student}"
+        parts = {r.exercise: _feedback_exercise(r, comments) for r in srows}
+        text = "\n".join([f"# {feedback.text(title)}", "", *[x for p in parts.values() for x in p]]).rstrip() + "\n"
+        name = _unique(file_name(student), files)
+        files[f"{name}.md"], files[f"{name}.html"] = text, feedback.to_html(text, title)
         for r in srows:
-            if r.status != "duplicate":
-                lines += _feedback_exercise(r, comments)
-        name = file_name(student)
-        while f"{name}.md" in files:
-            name += "~"
-        files[f"{name}.md"] = "\n".join(lines).rstrip() + "\n"
+            if not r.exercise:
+                continue
+            if not r.file or r.status == "missing":
+                unattached.setdefault(r.exercise, []).append(student)
+                continue
+            page = "\n".join([f"# {feedback.text(title)}", "", *parts[r.exercise]]).rstrip() + "\n"
+            upload = feedback.upload_name(r.file, r.exercise, name)
+            uploads.setdefault(r.exercise, {})[upload] = feedback.to_html(page, f"{title}: {r.exercise}")
+    for stem, pages in uploads.items():
+        files.update({f"{stem}/{upload}": page for upload, page in pages.items()})
+        files[f"{stem}.zip"] = feedback.zip_bytes(pages)
     replace_folder(out / "feedback", files)
+    return unattached
 
 
 def write_files(out: Path, entries: list[list[str]]) -> None:
@@ -339,7 +369,8 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
 
 
 def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbox_note: str, pending: int,
-                  marks_problems: list[str] | None = None) -> None:
+                  marks_problems: list[str] | None = None, extra: list[str] | None = None) -> None:
+    """``summary.md``; ``extra`` holds sections about the roster, LMS files and feedback."""
     lines = ["# Grading summary", ""]
     if sandbox_note:
         lines += [f"> **Warning:** {sandbox_note}", ""]
@@ -367,10 +398,18 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
             bands[min(9, int(p // 10))] += 1
         lines += [f"| {10 * i}–{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(bands)]
         lines.append("")
-    lines += ["## Per question", "",
-              "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered "
-              "| to mark |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += _per_question(graded, questions)
+    lines.append("")
+    lines += _review_and_problems(rows) + list(extra or [])
+    write_atomic(out / "summary.md", "\n".join(lines).rstrip() + "\n")
+
+
+def _per_question(graded: list[Row], questions: dict[str, list]) -> list[str]:
+    """The summary's table: how the class did on each question."""
+    lines = ["## Per question", "",
+             "| exercise | question | kind | max | mean points | correct | partly | wrong or invalid | not answered "
+             "| to mark |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for stem in sorted(questions):
         results = [q for r in graded if r.exercise == stem for q in r.result.questions]
         for question in questions[stem]:
@@ -385,9 +424,7 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
             lines.append(f"| {stem} | {question.id} | {question.kind} | {fmt(question.points)} | {mean} | "
                          f"{share('correct', 'marked')} | {share('partial')} | "
                          f"{share('incorrect', 'invalid', 'rejected')} | {share('unanswered')} | {share('to mark')} |")
-    lines.append("")
-    lines += _review_and_problems(rows)
-    write_atomic(out / "summary.md", "\n".join(lines).rstrip() + "\n")
+    return lines
 
 
 def _review_and_problems(rows: list[Row]) -> list[str]:
