@@ -170,9 +170,10 @@ def student_pyproject(text: str, repository: str) -> str:
     return text
 
 
-def student_readme(source: Path, repository: str, commit: str) -> str:
+def student_readme(source: Path, repository: str) -> str:
     """The README for students: what the course is, the course map with Binder links into the
-    student repository, how to run it, answer, and hand in."""
+    student repository, how to run it, answer, and hand in. It does not name the source commit
+    (the release's commit message does), so a source change students do not see changes nothing."""
     from course import navigation
 
     with open(source / "environment.yml", encoding="utf-8") as handle:
@@ -196,7 +197,6 @@ def student_readme(source: Path, repository: str, commit: str) -> str:
         repo_dir=repo.split("/")[-1],
         env_name=env_name,
         first_lesson=lessons[0].name,
-        source_commit=f"commit {commit[:12]}",
     )
 
 
@@ -542,7 +542,7 @@ def build(out: Path, repository: str | None = None) -> Release:
         _write(out, relative, (source / TEMPLATES / name).read_bytes())
     pyproject = student_pyproject((source / "pyproject.toml").read_text(encoding="utf-8"), url)
     _write(out, "pyproject.toml", pyproject.encode())
-    _write(out, "README.md", student_readme(source, url, commit).encode())
+    _write(out, "README.md", student_readme(source, url).encode())
 
     problems = import_problems(out) + link_problems(out)
     leaks = find_leaks(out)
@@ -592,9 +592,12 @@ def _main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    from course.navigation import NavigationError
+    from course.questions.source import QuestionSourceError
+
     try:
         release = build(args.out, repository=args.repository)
-    except ReleaseError as error:
+    except (ReleaseError, NavigationError, QuestionSourceError) as error:
         print(f"release: {error}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
