@@ -37,37 +37,3 @@ def source_ids() -> list[str]:
     return list(SOURCE_IDS)
 
 
-
-# ---------------------------------------------------------------- the tiers' times, printed at the end
-
-#: Seconds per tier of the suite (setup, call and teardown of each test), for the closing summary.
-_TIER_SECONDS: dict[str, float] = {}
-#: What `make test` may take, wall-clock on 2 cores after install (`make bench` compares too).
-SUITE_BUDGET = 240.0
-
-
-def tier_of(report: pytest.TestReport) -> str:
-    """The tier a test belongs to: browser, slow (kernels, servers, builds), nbval or fast."""
-    if "browser" in report.keywords:
-        return "browser"
-    if "slow" in report.keywords:
-        return "slow"
-    if ".ipynb::" in report.nodeid:
-        return "nbval"
-    return "fast"
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    tier = tier_of(report)
-    _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + report.duration
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    if not _TIER_SECONDS:
-        return
-    terminalreporter.section("time per tier (sum of test durations)")
-    for tier in ("fast", "slow", "nbval", "browser"):
-        if tier in _TIER_SECONDS:
-            terminalreporter.write_line(f"{tier:<8} {_TIER_SECONDS[tier]:7.1f} s")
-    terminalreporter.write_line(f"{'all':<8} {sum(_TIER_SECONDS.values()):7.1f} s   (budget for make test: "
-                                f"{SUITE_BUDGET:.0f} s wall on 2 cores)")
