@@ -24,7 +24,7 @@ from course import paths
 from course.grading import sandbox
 
 #: Bump when what a run extracts changes: cached runs of an older version are re-run.
-RUNNER_VERSION = "1"
+RUNNER_VERSION = "2"  # 2: each submission in its own namespaces; older runs may hold another's effects
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,9 @@ class Kernel:
         self.counter = 0
 
     def start(self) -> None:
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        (self.scratch / "work" / "tmp").mkdir(parents=True, exist_ok=True)
-        argv, env, cwd = sandbox.command(self.scratch, self.mpl_cache, self.sandboxed, self.root)
-        self.process = subprocess.Popen(argv, env=env or None, cwd=cwd, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        encoding="utf-8", bufsize=1, start_new_session=True)
+        self.process = sandbox.start(self.scratch, self.mpl_cache, self.sandboxed, self.root, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     encoding="utf-8", bufsize=1)
         threading.Thread(target=self._drain_stderr, args=(self.process,), daemon=True).start()
         line = self._readline(self.limits.start_timeout)
         if not line or not json.loads(line).get("ready"):
@@ -161,8 +158,10 @@ class Kernel:
 
 
 def _died(why: str, cells: int) -> dict:
-    return {"cells_total": cells, "cells_run": 0, "answers": {}, "rejected": {}, "errors": [],
-            "output_truncated": False, "ended": why, "cell": None, "seconds": 0.0}
+    """The result when the kernel itself failed: for review, and never cached (``kernel_failed``)."""
+    return {"cells_total": cells, "cells_run": 0, "answers": {},
+            "rejected": {"*": {"type": "the grading kernel failed", "review": True}}, "errors": [],
+            "output_truncated": False, "ended": why, "cell": None, "seconds": 0.0, "kernel_failed": True}
 
 
 def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed: bool,
@@ -212,7 +211,7 @@ def run_all(jobs: list[Job], out: Path, workers: int, limits: Limits, sandboxed:
                     result = kernel.run(job)
                 except RuntimeError as error:
                     result = _died(str(error)[:500], len(job.cells))
-                if not str(result.get("ended", "")).startswith("grading kernel did not start"):
+                if not result.get("kernel_failed"):
                     tmp = cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
                     tmp.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True), encoding="utf-8")
                     os.replace(tmp, cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
