@@ -359,11 +359,12 @@ def _own_world() -> None:
     os.close(alive_read)
 
 
-def _seal() -> None:
+def _seal(processes: int = 1) -> None:
     """In the submission's init, after its output log is open and before any student code: its
     own size-limited scratch space (``/scratch/work``, ``/tmp`` points into it) and ``/dev/shm``,
     ``/dev`` read-only, ``/proc`` hidden (nothing of any other process is readable), one process
-    only, no new namespaces, no capabilities."""
+    only (``processes``: a test's knob, never sent by the grader), no new namespaces, no
+    capabilities."""
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", WORK, "tmpfs", MS_NOSUID | MS_NODEV, f"size={SCRATCH_MB}m,mode=0700")
     os.makedirs(os.path.join(WORK, "tmp"))
@@ -371,7 +372,7 @@ def _seal() -> None:
     _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, f"size={SHM_MB}m,mode=1777")
     _remount_read_only("/dev")
     _mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-    resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     _forbid_new_namespaces()
     _drop_capabilities()
 
@@ -382,7 +383,7 @@ def _child(request: dict, fd: int) -> None:
     out = os.open(os.path.join(WORK, "output.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     null = os.open(os.devnull, os.O_RDONLY)
     if SANDBOXED:
-        _seal()
+        _seal(max(1, int(request.get("processes", 1))))
     os.dup2(null, 0)
     os.dup2(out, 1)
     os.dup2(out, 2)
@@ -542,10 +543,11 @@ def _run(request: dict) -> dict:
     cell_timeout = float(request.get("cell_timeout", 30))
     notebook_deadline = started + float(request.get("notebook_timeout", 120))
     names = set(request["answers"])
+    longest = 4 * ANSWER_BYTES * (len(names) + 1) + 65_536  # UTF-8 of every answer at its longest, and more
     state = {"cells_total": len(request["cells"]), "cells_run": 0, "answers": {}, "rejected": {},
              "errors": [], "output_truncated": False, "ended": "completed", "cell": None,
              "open": False, "done": False}
-    buffer = b""
+    buffer = bytearray()
     cell_deadline = started + cell_timeout
     stop = eof = False
     while not stop:
@@ -562,15 +564,21 @@ def _run(request: dict) -> dict:
             eof = True
             break
         buffer += chunk
-        if len(buffer) > 16 * 2**20:
-            _forged(state, "more than 16 MB without a line end")
-            break
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            try:
-                why = _accept(_decode(line), state, names)
-            except ValueError as error:
-                why = f"not JSON: {str(error)[:100]}"
+        if b"\n" not in chunk:  # (a flood is not searched again and again)
+            if len(buffer) > longest:
+                _forged(state, f"more than {longest} bytes without a line end")
+                break
+            continue
+        *lines, rest = bytes(buffer).split(b"\n")
+        buffer = bytearray(rest)
+        for line in lines:
+            if len(line) > longest:
+                why = f"a message of {len(line)} bytes, longer than all the answers can be"
+            else:
+                try:
+                    why = _accept(_decode(line), state, names)
+                except ValueError as error:
+                    why = f"not JSON: {str(error)[:100]}"
             if why:
                 _forged(state, why)
                 stop = True
