@@ -611,6 +611,12 @@ def _run(request: dict) -> dict:
             state["ended"] = f"killed by signal {os.WTERMSIG(status)}"
         else:
             state["ended"] = f"exited with code {os.WEXITSTATUS(status)}"
+    if state["cell"] is None and not state["done"]:
+        # No student code ran (it runs only after the first "start"): the failure is the
+        # grader's (its sandbox, its imports, a busy machine), for review and never cached.
+        state["ended"] = f"the grader failed before the first cell ran ({state['ended']})"
+        state["rejected"] = {"*": {"type": "the grading kernel failed", "review": True}}
+        state["kernel_failed"] = True
     try:
         with open(os.path.join(WORK, "output.log"), "rb") as handle:
             handle.seek(0, 2)
