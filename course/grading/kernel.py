@@ -26,6 +26,7 @@ reply ``{"id", "result": {...}}``.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -261,14 +262,12 @@ def _remount_read_only(path: str) -> None:
     _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
 
 
-def _forbid_new_namespaces() -> None:
-    """A seccomp filter: ``unshare`` and ``clone`` with a namespace flag fail with EPERM, and
-    ``clone3`` (whose flags it cannot read) with ENOSYS, so libc falls back to ``clone``. A new
-    user namespace would give the student capabilities over mounts of its own (an unlimited
-    tmpfs). Other architectures' numbers are not known here: there the filter lets them pass."""
-    import errno
-
-    ctypes, libc = _libc()
+def seccomp_program() -> list[tuple[int, int, int, int]]:
+    """The seccomp filter, as classic BPF (code, jump if true, jump if false, constant):
+    ``unshare`` and ``clone`` with a namespace flag fail with EPERM, and ``clone3`` (whose flags
+    it cannot read) with ENOSYS, so libc falls back to ``clone``. A new user namespace would give
+    the student capabilities over mounts of its own (an unlimited tmpfs). Other architectures'
+    numbers are not known here: there the filter lets every call pass."""
     deny, nosys, allow = 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS, 0x7FFF0000
     code: list[tuple[int, int, int, int]] = [(0x20, 0, 0, 4)]  # A = arch
     blocks = []
@@ -297,6 +296,13 @@ def _forbid_new_namespaces() -> None:
             jf = targets[jf] - here - 1 if isinstance(jf, str) else jf
             code.append((op, jt, jf, k))
     code += [(0x06, 0, 0, deny), (0x06, 0, 0, nosys), (0x06, 0, 0, allow)]
+    return code
+
+
+def _forbid_new_namespaces() -> None:
+    """Install ``seccomp_program`` (after no_new_privs, which bubblewrap set already)."""
+    ctypes, libc = _libc()
+    code = seccomp_program()
 
     class Filter(ctypes.Structure):
         _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]

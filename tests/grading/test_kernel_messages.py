@@ -1,7 +1,8 @@
 """The kernel trusts nothing its submission's process says: the messages come over a pipe that
 student code can write to (or after student code patched ``json``). A malformed or forged
 message is refused with a reason; and a run in which no student code ran is the grader's
-failure, never cached. No sandbox needed: these run anywhere."""
+failure, never cached. And the seccomp filter that keeps a submission from making namespaces,
+run by a small BPF interpreter. No sandbox needed: these run anywhere."""
 
 from __future__ import annotations
 
@@ -89,3 +90,46 @@ def test_a_run_where_no_student_code_ran_is_the_grader_s_failure_and_not_cached(
     assert result["kernel_failed"] and "before the first cell" in result["ended"], result
     assert result["rejected"]["*"]["review"] is True
     assert not list((tmp_path / ".grader" / "runs").glob("*.json"))
+
+
+# -- the seccomp filter, run by a small classic-BPF interpreter ------------------------------------
+X86_64, I386, AARCH64 = 0xC000003E, 0x40000003, 0xC00000B7
+EPERM, ENOSYS, ALLOW = 0x00050001, 0x00050026, 0x7FFF0000
+
+
+def _run_filter(arch: int, nr: int, flags: int = 0) -> int:
+    """What the filter returns for a call: seccomp_data is nr (offset 0), arch (4), args (16...)."""
+    data = {0: nr & 0xFFFFFFFF, 4: arch, 16: flags & 0xFFFFFFFF}
+    program, pc, a = kernel.seccomp_program(), 0, 0
+    while True:
+        code, jt, jf, k = program[pc]
+        if code == 0x20:  # BPF_LD | BPF_W | BPF_ABS
+            a = data[k]
+        elif code == 0x06:  # BPF_RET | BPF_K
+            return k
+        else:
+            test = {0x15: a == k, 0x35: a >= k, 0x45: bool(a & k)}[code]  # JEQ, JGE, JSET
+            pc += jt if test else jf
+        pc += 1
+
+
+@pytest.mark.parametrize(("arch", "nr", "flags", "expected"), [
+    (X86_64, 272, 0, EPERM),                  # unshare
+    (X86_64, 56, 0x10000000, EPERM),          # clone(CLONE_NEWUSER)
+    (X86_64, 56, 0x00020000 | 17, EPERM),     # clone(CLONE_NEWNS | SIGCHLD)
+    (X86_64, 56, 0x01200011, ALLOW),          # clone as fork() makes it (no namespace flag)
+    (X86_64, 435, 0, ENOSYS),                 # clone3
+    (X86_64, 0x40000000 | 272, 0, EPERM),     # the x32 ABI
+    (X86_64, 0, 0, ALLOW),                    # read
+    (X86_64, 165, 0, ALLOW),                  # mount: no capability refuses it
+    (I386, 310, 0, EPERM),
+    (I386, 120, 0x10000000, EPERM),
+    (I386, 3, 0, ALLOW),
+    (AARCH64, 97, 0, EPERM),
+    (AARCH64, 220, 0x20000000, EPERM),        # clone(CLONE_NEWPID)
+    (AARCH64, 220, 17, ALLOW),
+    (AARCH64, 435, 0, ENOSYS),
+    (0x12345678, 272, 0, ALLOW),              # an architecture it does not know
+])
+def test_the_seccomp_filter(arch, nr, flags, expected):
+    assert _run_filter(arch, nr, flags) == expected
