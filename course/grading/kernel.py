@@ -529,7 +529,10 @@ def _run(request: dict) -> dict:
     if child == 0:
         try:
             os.close(read_fd)
-            for fd in (0, 1, *_GRADER_FDS):  # the grader's pipes: never the child's
+            null = os.open(os.devnull, os.O_RDWR)  # on 0 and 1 (the grader's pipes), so they are never free
+            os.dup2(null, 0)
+            os.dup2(null, 1)
+            for fd in (null, *_GRADER_FDS):  # the grader's pipes: never the child's
                 try:
                     os.close(fd)
                 except OSError:
