@@ -375,17 +375,27 @@ def _ask(process: subprocess.Popen, request: dict, timeout: float = 60) -> dict:
     return json.loads(process.stdout.readline())["result"]
 
 
-def test_every_process_of_a_submission_dies_with_it(tmp_path):
+def test_every_process_of_a_submission_dies_with_it(tmp_path, monkeypatch):
     """Even with processes allowed (``processes``, which the grader never sends), nothing the
-    attacker started survives it: its PID namespace dies with its first process."""
+    attacker started survives it: its PID namespace dies with its first process. And none of
+    the sandbox's processes (bubblewrap, its init, the kernel) holds the grader's environment."""
     mpl = tmp_path / "mpl"
     sandbox.build_mpl_cache(mpl)
+    monkeypatch.setenv(SECRET_NAME, SECRET)
     process = sandbox.start(tmp_path / "scratch", mpl, True, ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, bufsize=1)
     try:
         ready, _, _ = select.select([process.stdout], [], [], 120)
         assert ready and json.loads(process.stdout.readline())["ready"]
         idle = len(_descendants(process.pid))
+        assert idle == 2  # bubblewrap's init and the kernel
+        for pid in [process.pid, *_descendants(process.pid)]:
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+            if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"bwrap"):
+                assert environ == b"", (pid, environ[:200])  # bubblewrap and its init: nothing at all
+            else:  # the kernel: its own fixed list
+                assert SECRET.encode() not in environ and environ.startswith(b"PATH="), environ[:200]
+            assert Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[:3] == ["65534"] * 3
         base = {"cell_timeout": 10, "notebook_timeout": 20, "memory_mb": 1536, "output_bytes": 100_000,
                 "processes": 64}
         attack = _ask(process, {**base, "id": 1, "cells": [LEAVE_BEHIND + "x = 'planted'"], "answers": ["x"]})
