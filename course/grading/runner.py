@@ -24,6 +24,7 @@ from course import paths
 from course.grading import sandbox
 
 #: Bump when what a run extracts changes: cached runs of an older version are re-run.
+#: 2: the answers' tagged encoding (int keys, sets, tuples), and each submission in its own namespaces.
 RUNNER_VERSION = "2"
 
 
@@ -88,12 +89,9 @@ class Kernel:
     def start(self) -> None:
         if self.closed:
             raise RuntimeError("grading kernel closed: the run was stopped")
-        self.scratch.mkdir(parents=True, exist_ok=True)
-        (self.scratch / "work" / "tmp").mkdir(parents=True, exist_ok=True)
-        argv, env, cwd = sandbox.command(self.scratch, self.mpl_cache, self.sandboxed, self.root)
-        self.process = subprocess.Popen(argv, env=env or None, cwd=cwd, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        encoding="utf-8", bufsize=1, start_new_session=True)
+        self.process = sandbox.start(self.scratch, self.mpl_cache, self.sandboxed, self.root, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     encoding="utf-8", bufsize=1)
         if self.closed:  # closed from another thread while this one was starting it
             self.stop()
             raise RuntimeError("grading kernel closed: the run was stopped")
@@ -177,8 +175,10 @@ class Kernel:
 
 
 def _died(why: str, cells: int) -> dict:
-    return {"cells_total": cells, "cells_run": 0, "answers": {}, "rejected": {}, "errors": [],
-            "output_truncated": False, "ended": why, "cell": None, "seconds": 0.0}
+    """The result when the kernel itself failed: for review, and never cached (``kernel_failed``)."""
+    return {"cells_total": cells, "cells_run": 0, "answers": {},
+            "rejected": {"*": {"type": "the grading kernel failed", "review": True}}, "errors": [],
+            "output_truncated": False, "ended": why, "cell": None, "seconds": 0.0, "kernel_failed": True}
 
 
 def _cached(jobs: list[Job], cache: Path, on_done) -> tuple[dict[str, dict], list[Job]]:
@@ -247,7 +247,7 @@ class _Pool:
                 result = _died(str(error)[:500], len(job.cells))
             if self.halt.is_set():
                 return
-            if not str(result.get("ended", "")).startswith("grading kernel did not start"):
+            if not result.get("kernel_failed"):
                 tmp = self.cache / f".{job.key}.{number}.tmp"  # a failure of ours is not cached: retried next run
                 tmp.write_text(json.dumps(result, sort_keys=True), encoding="utf-8")  # ASCII: any answer text
                 os.replace(tmp, self.cache / f"{job.key}.json")  # atomic: an interrupted run resumes cleanly
