@@ -146,7 +146,7 @@ class CappedWriter:
 
 
 def _send(fd: int, message: dict) -> None:
-    data = (json.dumps(message, ensure_ascii=False) + "\n").encode()
+    data = (json.dumps(message) + "\n").encode()
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
@@ -605,7 +605,7 @@ def main() -> None:
     for line in requests:
         request = json.loads(line)
         result = _run(request)
-        reply.write(json.dumps({"id": request.get("id"), "result": result}, ensure_ascii=False) + "\n")
+        reply.write(json.dumps({"id": request.get("id"), "result": result}) + "\n")
 
 
 def probe() -> None:

@@ -95,6 +95,8 @@ CASES = {
     "input-transformer": ({"insert": {2: [BLANK_LATER_CELLS]}}, "review", BEFORE_UP_TO),
     "os-exit": ({"insert": {2: ["import os\nos._exit(0)"]}}, "review", BEFORE_UP_TO),
     "escape": ({"answers": {"support_written": ESCAPE}}, "review", AUTO),
+    # a lone surrogate cannot be written as UTF-8: the kernel's messages are ASCII JSON, so it is just wrong
+    "lone-surrogate": ({"answers": {"up_to": 'up_to = "\\ud800"'}}, "to mark", AUTO - POINTS["up_to"]),
 }
 BROKEN = {"invalid-json": (b'{"cells": [', "invalid notebook"),
           "not-a-notebook": (b"%PDF-1.4 not a notebook", "not a notebook"),
