@@ -23,6 +23,9 @@ PYTEST := $(BIN)/python -m pytest
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
 # The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
 FAST   := -m "not slow and not browser"
+# Tests run in JOBS workers (pytest-xdist); a file's tests, and so a notebook's cells, stay in one.
+JOBS   ?= 2
+XDIST  := -n $(JOBS) --dist loadfile
 
 .PHONY: lock lab test test-fast lint execute bench bench-grading grade release nav questions exercises install install-dev clean help
 
@@ -72,10 +75,10 @@ lab: install
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS) $(FIRST_LESSON)
 
 test: install-dev
-	$(PYTEST) $(NBVAL) $(PYTEST_ARGS)
+	$(PYTEST) $(NBVAL) $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install-dev
-	$(PYTEST) $(FAST) tests $(PYTEST_ARGS)
+	$(PYTEST) $(FAST) $(XDIST) tests $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/python -m ruff check .
@@ -88,7 +91,7 @@ execute: install nav questions
 	$(BIN)/python -m course.notebooks execute $(if $(FORCE),--force,) $(NB)
 
 bench: install-dev
-	NBVAL="$(NBVAL)" $(BIN)/python -m course.bench $(BENCH_ARGS)
+	NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.bench $(BENCH_ARGS)
 
 grade: install
 	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)

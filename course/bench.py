@@ -143,6 +143,12 @@ def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
     return seconds, counts
 
 
+#: What contributors may wait, wall-clock on 2 cores after install (issue budgets; CONTRIBUTING.md).
+BUDGETS = {"make test-fast": 15.0, "make test": 240.0}
+#: How `make test` spreads the tests (the Makefile's XDIST).
+XDIST_DEFAULT = "-n 2 --dist loadfile"
+
+
 def _bench_suite() -> None:
     print("\ntest suite, part by part (wall-clock, each part on its own; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)")
@@ -153,7 +159,15 @@ def _bench_suite() -> None:
         bad = counts["failures"] + counts["errors"]
         note = f"   {bad} FAILED" if bad else ""
         print(f"  {name:<34} {seconds:7.1f} s  {counts['tests']:4d} tests ({counts['skipped']} skipped){note}")
-    print(f"  {'all parts':<34} {total:7.1f} s")
+    print(f"  {'all parts, one after another':<34} {total:7.1f} s")
+    xdist = shlex.split(os.environ.get("XDIST", XDIST_DEFAULT))
+    nbval = shlex.split(os.environ.get("NBVAL", NBVAL_DEFAULT))
+    runs = {"make test-fast": ["-m", "not slow and not browser", *xdist, "tests"], "make test": [*nbval, *xdist]}
+    print("\nthe two commands as contributors run them, against their budgets")
+    for name, args in runs.items():
+        seconds, counts = _run_part(args)
+        verdict = "within" if seconds <= BUDGETS[name] else "OVER"
+        print(f"  {name:<34} {seconds:7.1f} s  {counts['tests']:4d} tests   budget {BUDGETS[name]:.0f} s: {verdict}")
 
 
 def _bench_startup() -> None:
