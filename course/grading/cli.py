@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shlex
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -324,11 +326,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_folders(parser: argparse.ArgumentParser, submissions_dir: Path, out: Path) -> None:
+    """Refuse, with the reason, a SUBMISSIONS that cannot be read or an OUT that cannot be written,
+    before anything runs."""
+    if not submissions_dir.is_dir():
+        parser.error(f"{submissions_dir} is not a folder")
+    if not os.access(submissions_dir, os.R_OK | os.X_OK):
+        parser.error(f"{submissions_dir} cannot be read (permissions)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
+            pass
+    except OSError as error:
+        parser.error(f"cannot write the grades to {out}: {error.strerror or error}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if not args.submissions.is_dir():
-        parser.error(f"{args.submissions} is not a folder")
+    _check_folders(parser, args.submissions, args.out)
     try:
         only = choose_exercises(args.exercise, source.stems()) if args.exercise else None
         class_list = roster.read(args.roster) if args.roster else None
@@ -349,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(stopped_message(args.out, sys.argv[1:] if argv is None else argv), file=sys.stderr, flush=True)
         return 130
+    except OSError as error:  # a full disk, a folder made read-only during the run
+        print(f"grading stopped: {error.filename or args.out}: {error.strerror or error}. Outputs are written "
+              "whole or not at all, so the previous ones are kept; fix this and run the same command again.",
+              file=sys.stderr, flush=True)
+        return 1
     finally:
         signal.signal(signal.SIGTERM, old_term)
     counts: dict[str, int] = {}

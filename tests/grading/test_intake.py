@@ -295,3 +295,20 @@ def test_a_marks_sheet_saved_by_a_spreadsheet_is_merged(tmp_path, encoding, sep,
     (kept,) = _csv(out / "marking" / "written-answers.csv")
     assert (kept["student"], kept["points"], kept["comment"], kept["state"]) == (
         "Zoé", line[5], "Très bien", "kept: not in this run")  # kept as entered
+
+
+def test_unreadable_submissions_or_unwritable_out_are_refused_with_the_reason(tmp_path, capsys):
+    from course.grading import cli
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([str(subs), "--out", str(blocked / "grades"), "--no-progress"])
+    assert stopped.value.code == 2
+    assert "cannot write the grades to" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main([str(tmp_path / "nowhere"), "--out", str(out), "--no-progress"])
+    assert "is not a folder" in capsys.readouterr().err
+    assert not out.exists(), "nothing is written when the submissions folder is refused"
