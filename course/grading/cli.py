@@ -326,13 +326,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_folders(parser: argparse.ArgumentParser, submissions_dir: Path, out: Path) -> None:
-    """Refuse, with the reason, a SUBMISSIONS that cannot be read or an OUT that cannot be written,
-    before anything runs."""
+def _check_submissions(parser: argparse.ArgumentParser, submissions_dir: Path) -> None:
+    """Refuse, with the reason, a SUBMISSIONS that cannot be read, before anything runs."""
     if not submissions_dir.is_dir():
         parser.error(f"{submissions_dir} is not a folder")
     if not os.access(submissions_dir, os.R_OK | os.X_OK):
         parser.error(f"{submissions_dir} cannot be read (permissions)")
+
+
+def _check_out(parser: argparse.ArgumentParser, out: Path) -> None:
+    """Refuse, with the reason, an OUT that cannot be written, before anything runs."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
@@ -344,7 +347,7 @@ def _check_folders(parser: argparse.ArgumentParser, submissions_dir: Path, out: 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    _check_folders(parser, args.submissions, args.out)
+    _check_submissions(parser, args.submissions)
     try:
         only = choose_exercises(args.exercise, source.stems()) if args.exercise else None
         class_list = roster.read(args.roster) if args.roster else None
@@ -352,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             lms.check(args.lms, class_list)
     except ValueError as error:  # RosterError and ExportError too: the line and the reason
         parser.error(str(error))
+    _check_out(parser, args.out)
     export = Export(args.lms, tuple(args.lms_column)) if args.lms else None
     limits = runner.Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.output_bytes)
     start = time.perf_counter()
