@@ -94,12 +94,17 @@ def lab_ready_seconds(env: dict[str, str], chromium: str) -> float:
                 seconds = time.perf_counter() - start
                 browser.close()
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
     return seconds
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop a JupyterLab server: politely, then for good if it has not gone in 20 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def bench_startup() -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from course import paths
+from course.startup import stop_server
 
 GALLERY = paths.ROOT / "instructors" / "widget-gallery.ipynb"
 CHROMIUM_FLAGS = [
@@ -146,11 +147,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterato
         _TIMINGS["JupyterLab start (ms)"] = [(time.monotonic() - started) * 1000]
         yield running
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
         log.close()
 
 
