@@ -211,7 +211,7 @@ for read in reports:
     held += int(os.read(read, 10) or b"0")
 '''
 FILL = '''\
-import json, os
+import json, os, tempfile
 def fill(folder):
     written = 0
     for n in range(10_000):
@@ -222,7 +222,8 @@ def fill(folder):
         except OSError:
             return written
     return written
-filled = {"tmp": fill("/tmp"), "shm": fill("/dev/shm")}
+# $TMPDIR is the scratch space (/tmp links to it, except when the course itself lies under /tmp)
+filled = {"tmp": fill(tempfile.gettempdir()), "shm": fill("/dev/shm")}
 '''
 
 # Raw bytes written to the result pipe (found by its type, like an attacker would): {line} is
