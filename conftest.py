@@ -36,5 +36,6 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for tier in ("fast", "slow", "nbval", "browser"):
         if tier in _TIER_SECONDS:
             terminalreporter.write_line(f"{tier:<8} {_TIER_SECONDS[tier]:7.1f} s")
-    terminalreporter.write_line(f"{'all':<8} {sum(_TIER_SECONDS.values()):7.1f} s   (budget for make test: "
-                                f"{SUITE_BUDGET:.0f} s wall on 2 cores)")
+    total = sum(_TIER_SECONDS.values())
+    terminalreporter.write_line(f"{'all':<8} {total:7.1f} s of test time, summed over the workers; "
+                                f"make test's budget is {SUITE_BUDGET:.0f} s wall (pytest's last line) on 2 cores")
