@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from course.questions import _EXPORTS as _QUESTIONS  # a table of names: imports nothing heavy
+from course import questions  # its __init__ is a table of names: imports nothing heavy
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -31,22 +31,22 @@ _EXPORTS: dict[str, str] = {
     # figures in the course style (course/plots.py)
     "chart": "course.plots",
     "show_figure": "course.plots",
-    # questions: kinds, feedback, learner copies (listed once, in course/questions/__init__.py)
-    **_QUESTIONS,
 }
-
-__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'course' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    """A helper of the table above, or a name of ``course.questions`` (its feedback, learner
+    copies and every kind of ``course.questions.kinds.KINDS``), imported when first used."""
+    if name == "__all__":  # the questions' names come from the list of kinds, so this imports them
+        return sorted({*_EXPORTS, *questions.__getattr__("__all__")})
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    if name in questions.NAMES or questions.is_kind_name(name):
+        return getattr(questions, name)
+    raise AttributeError(f"module 'course' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__getattr__("__all__")))

@@ -244,8 +244,9 @@ def test_every_kind_key_of_a_claim_in_the_question_files_comes_from_claims_csv()
     import tomllib
 
     from course.questions import source
+    from course.questions.kinds.classification import FROM_CLAIMS, claim_kinds
 
-    by_id, by_quote = source._claim_kinds()
+    by_id, by_quote = claim_kinds()
     typed = []
     for path in sorted(source.folder().glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -255,7 +256,7 @@ def test_every_kind_key_of_a_claim_in_the_question_files_comes_from_claims_csv()
             typed += [
                 f"{path.name} {entry['id']}: {item[:50]!r} = {value!r}"
                 for item, value in entry["answer"].items()
-                if (item in by_id or item in by_quote) and value != source.FROM_CLAIMS
+                if (item in by_id or item in by_quote) and value != FROM_CLAIMS
             ]
         source.load(path.stem)  # a disagreeing key would be refused here
     assert not typed, 'Write these keys as "from claims.csv":\n' + "\n".join(typed)

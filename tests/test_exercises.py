@@ -85,7 +85,7 @@ def test_no_solution_line_is_in_the_learners_copy(path):
 
 @pytest.mark.parametrize("stem", EXERCISE_STEMS)
 def test_written_model_answers_cite_claims_that_exist(stem):
-    from course.questions.written import cited_claims
+    from course.questions.kinds.written import cited_claims
 
     known = set(__import__("course").claims()["claim_id"])
     for q in exercises_of(stem):

@@ -12,8 +12,16 @@ import pytest
 
 import course
 from course.questions import kinds, seal
-from course.questions.finder import EvidenceFinder, Passage
-from course.questions.kinds import Classification, Matching, MultipleChoice, NumberQuestion, Ordering, SingleChoice
+from course.questions.kinds import (
+    Classification,
+    EvidenceFinder,
+    Matching,
+    MultipleChoice,
+    NumberQuestion,
+    Ordering,
+    SingleChoice,
+)
+from course.questions.kinds.evidence_finder import Passage
 
 
 @cache
@@ -157,7 +165,7 @@ def test_learner_copy_holds_no_answer_and_reveals_only_when_allowed(case):
     assert student.explanation == "" and student.evidence == ()
     student.reveal_after = 0
     shown = student.reveal()
-    assert shown.status == "revealed" and shown.answer == plain._answer_text()
+    assert shown.status == "revealed" and shown.answer == plain.answer_text()
     assert shown.explanation == plain.explanation
     assert [q.text for q in shown.evidence] == [q.text for q in plain.evidence]
 
@@ -332,17 +340,32 @@ def test_widget_search_with_empty_term_explains():
     assert "⚠" in found.value and "Type a word" in found.value
 
 
-def test_every_kind_has_a_widget_an_export_and_a_gallery_cell():
+def test_every_kind_has_fields_a_widget_an_export_and_a_gallery_cell():
     import course.questions as package
-    from course.questions import source, widgets
-    from course.questions.kinds import Question
+    from course.questions import source
+    from course.questions.question import Question
 
-    source.load("widget-gallery")  # imports every kind
-    kinds = dict(Question.registry)
-    assert set(kinds) == set(source.FIELDS), "source.FIELDS lists the fields of every kind"
-    for name, cls in kinds.items():
-        assert widgets.controls.dispatch(cls) is not widgets.controls.dispatch(Question), f"{name}: no widget"
+    names = kinds.by_name()
+    assert len(names) == len(kinds.KINDS), "two kinds share a name"
+    for name, cls in names.items():
+        assert cls.fields, f"{name}: lists no TOML fields"
+        assert cls.controls is not Question.controls, f"{name}: no widget controls"
         assert getattr(package, cls.__name__) is cls, f"{name}: not exported from course.questions"
         assert getattr(course, cls.__name__) is cls, f"{name}: not exported from course"
+        assert cls.__name__ in course.__all__ and cls.__name__ in package.__all__, name
     shown = {q.kind for q in source.load("widget-gallery").checks}
-    assert shown == set(kinds), f"the gallery lacks {sorted(set(kinds) - shown)}"
+    assert shown == set(names), f"the gallery lacks {sorted(set(names) - shown)}"
+
+
+def test_a_kind_in_its_own_module_needs_no_import_to_be_found():
+    """Nothing registers a kind by being imported: a fresh interpreter that reads a question
+    file finds every kind through the one list."""
+    import subprocess
+    import sys
+
+    code = (
+        "from course.questions import source; "
+        "print(sorted({q.kind for q in source.load('widget-gallery').checks}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(sorted(kinds.by_name()))

@@ -23,6 +23,11 @@ STYLE: dict[str, tuple[str, str, str]] = {
 }
 
 
+class InvalidAnswer(ValueError):
+    """An answer that cannot be judged (empty, not a number, incomplete); the message is for
+    the student, who gets it as a ``Feedback`` of status invalid."""
+
+
 @dataclass(frozen=True)
 class Feedback:
     """The verdict on one answer.

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from course import paths
 from course.questions import seal
-from course.questions.kinds import Question
+from course.questions.question import Question
 from course.questions.source import FOLDER, QuestionSet, QuestionSourceError, load, stems
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def options_markdown(question: Question) -> list[str]:
     Plain numbered text, never a task list (``- [ ]``): JupyterLab renders one as a disabled,
     unlabelled checkbox that a screen reader announces with no text, for an option nobody can
     tick. Placeholders such as "[number, in words]" are dropped (the answer form says it)."""
-    lines = [_CONTROL.sub("", line.strip()) for line in question._choices_text()]
+    lines = [_CONTROL.sub("", line.strip()) for line in question.choices_text()]
     numbered = [line for line in lines if _NUMBERED.match(line)]
     other = [line for line in lines if not _NUMBERED.match(line) and not line.startswith("[")]
     out = [*numbered, ""] if numbered else []
@@ -135,10 +135,9 @@ def prompt_source(question: Question, number: int, level: int = 2) -> str:
     points = f"{question.points:g} point{'' if question.points == 1 else 's'}"
     lines = [f"{'#' * level} Question {number} · `{question.name}` ({points})", "", question.prompt, ""]
     lines += options_markdown(question)
-    rubric = getattr(question, "rubric", None)
-    if rubric:
+    if question.rubric:
         lines += ["Marked by an instructor with this rubric:", ""]
-        lines += [f"- {c['criterion']} ({float(c['points']):g} pt)" for c in rubric] + [""]
+        lines += [f"- {c['criterion']} ({float(c['points']):g} pt)" for c in question.rubric] + [""]
     lines.append(f"**Answer with** {question.answer_form()}. Then run the check below it.")
     return _markdown_text("\n".join(lines))
 
@@ -299,13 +298,12 @@ def answer_key(sets: list[QuestionSet]) -> str:
         for number, q in enumerate(qset.exercises, 1):
             points = f"{q.points:g} pt"
             lines += [f"### {number}. `{q.name}` — {q.kind}, {points}", "", q.prompt, ""]
-            rubric = getattr(q, "rubric", None)
-            if rubric:
+            if q.rubric:
                 lines += ["| criterion | points |", "|---|---|"]
-                lines += [f"| {c['criterion']} | {float(c['points']):g} |" for c in rubric]
-                lines += ["", f"**Model answer:** {q.solution or '(none given)'}", ""]
+                lines += [f"| {c['criterion']} | {float(c['points']):g} |" for c in q.rubric]
+                lines += ["", f"**Model answer:** {q.answer_text() or '(none given)'}", ""]
             else:
-                lines += [f"**Answer:** {q._answer_text()}", "", f"**Why:** {q.explanation}", ""]
+                lines += [f"**Answer:** {q.answer_text()}", "", f"**Why:** {q.explanation}", ""]
             if q.evidence_ids:
                 lines += [f"**Evidence:** {', '.join(q.evidence_ids)}", ""]
     return "\n".join(lines).rstrip() + "\n"

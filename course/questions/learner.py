@@ -7,7 +7,8 @@ from typing import Any
 
 from course.questions import plain, seal
 from course.questions.feedback import Feedback
-from course.questions.kinds import Question, from_spec
+from course.questions.kinds import from_spec
+from course.questions.question import Question
 
 
 def unseal(blob: str) -> Question:

@@ -2,41 +2,30 @@
 (answer-holding) questions. Authors, the generator, tests and the grader all read it here.
 
 A file holds ``[[check]]`` entries (the lesson's self-checks) and ``[[exercise]]`` entries (the
-graded questions of ``solutions/<stem>.ipynb``); CONTRIBUTING.md lists the fields. Options and
-items are shown in a stable order shuffled by the question's id (``shuffle = false`` keeps the
-written order). A mistake in a file is a ``QuestionSourceError`` naming the file and the id.
+graded questions of ``solutions/<stem>.ipynb``); CONTRIBUTING.md lists the fields, and each
+kind (``course.questions.kinds``) lists its own in ``fields``. Options and items are shown in a
+stable order shuffled by the question's id (``shuffle = false`` keeps the written order); a kind
+turns its entry into constructor arguments in ``from_source``. A mistake in a file is a
+``QuestionSourceError`` naming the file and the id.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from course import paths
-from course.evidence import KINDS
-from course.questions.kinds import Question, shuffled
+from course.questions import kinds
+from course.questions.answers import default_salt
+from course.questions.question import Question, QuestionSourceError
 
 FOLDER = "questions"
 SECTIONS = ("check", "exercise")
+#: The fields every kind takes; each kind lists its own besides these in ``fields``.
 SHARED = {"id", "kind", "prompt", "hint", "explanation", "evidence", "points", "reveal_after", "shuffle"}
-#: The fields each kind takes besides the shared ones.
-FIELDS: dict[str, set[str]] = {
-    "single choice": {"options", "answer", "partly"},
-    "multiple choice": {"options", "answer"},
-    "number": {"answer", "tolerance", "unit"},
-    "ordering": {"answer"},
-    "matching": {"choices", "answer"},
-    "classification": {"labels", "answer"},
-    "evidence finder": {"answer", "sources"},
-    "written": {"rubric", "model_answer", "min_words", "max_words"},
-}
-
-
-class QuestionSourceError(ValueError):
-    """A question file that cannot be read or an entry that is not a valid question."""
 
 
 @dataclass
@@ -99,104 +88,29 @@ def load(stem: str) -> QuestionSet:
 
 def build(entry: Mapping[str, Any], stem: str, section: str, where: str = "") -> Question:
     """One plain question from one TOML entry."""
-    import course.questions.finder  # noqa: F401  (registers its kind)
-    import course.questions.written  # noqa: F401
-
     label = f"{where or stem}, [[{section}]] {entry.get('id', '(no id)')!r}"
+    known = kinds.by_name()
     kind = entry.get("kind")
-    if kind not in FIELDS:
-        raise QuestionSourceError(f"{label}: kind must be one of {sorted(FIELDS)}, not {kind!r}.")
-    unknown = set(entry) - SHARED - FIELDS[kind] - ({"rubric"} if kind == "written" else set())
+    if not isinstance(kind, str) or kind not in known:
+        raise QuestionSourceError(f"{label}: kind must be one of {sorted(known)}, not {kind!r}.")
+    cls = known[kind]
+    unknown = set(entry) - SHARED - cls.fields
     if unknown:
         raise QuestionSourceError(f"{label}: fields not used by a {kind} question: {sorted(unknown)}.")
-    for required in ("id", "prompt", "explanation" if kind != "written" else "rubric"):
+    for required in ("id", "prompt", *cls.required):
         if not entry.get(required):
             raise QuestionSourceError(f"{label}: needs {required!r}.")
-    arguments = {k: v for k, v in entry.items() if k not in {"id", "kind", "shuffle"}}
-    if kind == "classification":
-        arguments["answer"] = keys_from_claims(arguments.get("answer"), arguments.get("labels", KINDS), label)
     qid = entry["id"]
+    arguments = {k: v for k, v in entry.items() if k not in {"id", "kind", "shuffle"}}
     arguments["name"] = qid
-    arguments["salt"] = _salt(stem, qid)
+    arguments["salt"] = default_salt(f"{stem}:{qid}")
     if section == "exercise":
         arguments["reveal_after"] = None
     else:
         arguments.pop("points", None)
-    _order(kind, arguments, f"{stem}:{qid}", entry.get("shuffle", True))
     try:
-        return Question.registry[kind](**arguments)
+        return cls(**cls.from_source(arguments, f"{stem}:{qid}", entry.get("shuffle", True), label))
+    except QuestionSourceError:
+        raise
     except (TypeError, ValueError) as error:
         raise QuestionSourceError(f"{label}: {error}") from None
-
-
-#: The answer value that asks for a claim's kind to be read from data/claims.csv.
-FROM_CLAIMS = "from claims.csv"
-
-
-ClaimKinds = tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]
-
-
-def keys_from_claims(answer: Any, labels: Sequence[str], label: str = "", kinds: ClaimKinds | None = None) -> Any:
-    """A classification key that asks for claims' kinds, filled from data/claims.csv.
-
-    When the labels are the four kinds, an item that is a claim id or the exact quote of a
-    claim is keyed with that claim's ``kind``: written ``"from claims.csv"``, the key is read
-    from the data when the questions are generated, so re-kinding a claim re-keys every
-    question that asks for it. A hand-typed kind that disagrees with claims.csv is refused, so
-    a key can never keep a kind the data has dropped. Items that are not a claim's words
-    (a paraphrase, a joined sentence) keep their typed key. ``kinds`` (by id, by quote) is
-    read from the data unless given."""
-    if not isinstance(answer, Mapping) or sorted(labels) != sorted(KINDS):
-        if isinstance(answer, Mapping) and FROM_CLAIMS in answer.values():
-            raise QuestionSourceError(f"{label}: '{FROM_CLAIMS}' gives a claim's kind, so the labels must be {KINDS}.")
-        return answer
-    by_id, by_quote = _claim_kinds() if kinds is None else kinds
-    keyed = {}
-    for item, value in answer.items():
-        known = by_id.get(item) or by_quote.get(item)
-        if known is None:
-            if value == FROM_CLAIMS:
-                raise QuestionSourceError(
-                    f"{label}: item {item[:60]!r} is neither a claim id nor the exact quote of a claim, so its "
-                    f"kind cannot come {FROM_CLAIMS}; copy the quote exactly, or type the key."
-                )
-            keyed[item] = value
-            continue
-        claim_id, claim_kind = known
-        if value not in (FROM_CLAIMS, claim_kind):
-            raise QuestionSourceError(
-                f"{label}: item {item[:60]!r} is keyed {value!r}, but claims.csv gives {claim_id} the kind "
-                f'{claim_kind!r}; write "{FROM_CLAIMS}" so the key follows the data.'
-            )
-        keyed[item] = claim_kind
-    return keyed
-
-
-def _claim_kinds() -> ClaimKinds:
-    """Each claim's (id, kind), by id and by quote, read from data/claims.csv."""
-    import csv
-
-    with (paths.DATA / "claims.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    by_id = {row["claim_id"]: (row["claim_id"], row["kind"]) for row in rows}
-    by_quote = {row["quote"]: (row["claim_id"], row["kind"]) for row in rows}
-    return by_id, by_quote
-
-
-def _salt(stem: str, qid: str) -> str:
-    from course.questions.answers import default_salt
-
-    return default_salt(f"{stem}:{qid}")
-
-
-def _order(kind: str, arguments: dict[str, Any], seed: str, shuffle: bool) -> None:
-    """Set the order in which options or items are shown."""
-    answer = arguments.get("answer")
-    if kind in ("single choice", "multiple choice") and shuffle:
-        arguments["options"] = shuffled(arguments.get("options", []), seed)
-    elif kind == "ordering":
-        order = list(answer or [])
-        arguments["items"] = shuffled(order, seed, avoid=[order, sorted(order)])  # never in the answer's order
-    elif kind in ("matching", "classification"):
-        items = list(answer or {})
-        arguments["items"] = shuffled(items, seed, avoid=[items]) if shuffle else items

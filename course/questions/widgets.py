@@ -10,41 +10,47 @@ all of them are native inputs, selects and buttons, so Tab, Space and Enter work
 radio buttons share no name, so each is its own Tab stop rather than an arrow-key group).
 The verdict is given in words and a symbol; colour (Okabe-Ito) only repeats it.
 Imported only when a question is displayed, so ``import course`` stays light.
+
+This module holds what every kind's widget shares; each kind builds its own controls in its
+``controls()`` method (``course/questions/kinds/``), with the helpers here.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from functools import singledispatch
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import ipywidgets as w
 
-from course.questions.accessible import LiveRegion, RadioGroup
-from course.questions.feedback import Feedback
-from course.questions.finder import EvidenceFinder
-from course.questions.kinds import (
-    InvalidAnswer,
-    Matching,
-    MultipleChoice,
-    NumberQuestion,
-    Ordering,
-    Question,
-    SingleChoice,
-    ordinal,
-    shorten,
-)
-from course.questions.written import Written
-
-if TYPE_CHECKING:
-    from course.questions.finder import Passage
+from course.questions.accessible import LiveRegion
+from course.questions.feedback import Feedback, InvalidAnswer
 
 #: Items longer than this get their full text above the control and a short label on it.
 SHORT_LABEL = 40
-#: Passages listed at most after a search (a longer list is not usable from the keyboard).
-MAX_PASSAGES = 12
-_WIDE = {"description_width": "initial"}
+#: Labels as wide as their text (ipywidgets cuts them at a fixed width otherwise).
+WIDE = {"description_width": "initial"}
+
+#: A kind's controls: (controls by name, widgets to show, a function that reads the value).
+Parts = tuple[dict[str, w.Widget], list[w.Widget], Callable[[], Any]]
+
+
+class Shown(Protocol):
+    """What a widget needs of a question (``course.questions.question.Question`` has it)."""
+
+    name: str
+    kind: str
+    prompt: str
+    hint: str
+    value: Any
+
+    def parse(self, value: Any) -> Any: ...
+
+    def check(self, value: Any) -> Feedback: ...
+
+    def reveal(self) -> Feedback: ...
+
+    def controls(self) -> Parts: ...
 
 
 class QuestionWidget:
@@ -53,7 +59,7 @@ class QuestionWidget:
     takes. Tests set ``controls[...].value``, call ``check_button.click()``, read ``feedback.value``."""
 
     def __init__(
-        self, question: Question, controls: dict[str, w.Widget], body: list[w.Widget], read: Callable[[], Any]
+        self, question: Shown, controls: dict[str, w.Widget], body: list[w.Widget], read: Callable[[], Any]
     ):
         self.question = question
         self.controls = controls
@@ -111,58 +117,18 @@ class QuestionWidget:
         return bundle
 
 
-Parts = tuple[dict[str, w.Widget], list[w.Widget], Callable[[], Any]]
-
-
-@singledispatch
-def controls(question: Question) -> Parts:
-    """The controls of a question kind: (controls by name, widgets to show, read the value).
-    Each kind registers its own with ``@controls.register``; a kind without one fails here."""
-    raise TypeError(f"No widget for the question kind {question.kind!r}: register one with @controls.register.")
-
-
-@controls.register
-def _choice(q: SingleChoice) -> Parts:
-    radios = RadioGroup(options=list(q.options), description="Choose one answer:")
-    return {"answer": radios}, [radios], lambda: radios.value
-
-
-@controls.register
-def _multiple(q: MultipleChoice) -> Parts:
-    boxes = [
-        w.Checkbox(
-            value=False, description=option, indent=False, tooltip="Tick if right", layout=w.Layout(width="auto")
-        )
-        for option in q.options
-    ]
-    intro = w.HTML("<p>Tick every option that is right:</p>")
-    return dict(zip(q.options, boxes, strict=False)), [intro, *boxes], lambda: [b.description for b in boxes if b.value]
-
-
-@controls.register
-def _number(q: NumberQuestion) -> Parts:
-    unit = f" ({q.unit})" if q.unit else ""
-    box = w.Text(
-        value="",
-        description=f"Answer{unit}:",
-        placeholder="a number, e.g. 12.5",
-        style=_WIDE,
-        tooltip=f"Type a number{unit}",
-        continuous_update=False,
-    )
-    return {"answer": box}, [box], lambda: box.value
-
-
-def _labelled_rows(
+def labelled_rows(
     labels: list[str], options: list[str], control_label: Callable[[int, str], str]
 ) -> tuple[list[w.Dropdown], list[w.Widget]]:
+    """One dropdown of ``options`` per label; a label too long for the control is shown in full
+    above it, and the control is named by ``control_label(number, label)``."""
     dropdowns, rows = [], []
     for n, text in enumerate(labels, 1):
         dropdown = w.Dropdown(
             options=options,
             value=None,
             description=control_label(n, text),
-            style=_WIDE,
+            style=WIDE,
             tooltip=text,
             layout=w.Layout(width="auto", max_width="100%"),
         )
@@ -173,69 +139,6 @@ def _labelled_rows(
     return dropdowns, rows
 
 
-@controls.register
-def _ordering(q: Ordering) -> Parts:
-    places = [f"{ordinal(n)} place{' (earliest)' if n == 1 else ''}" for n in range(1, len(q.items) + 1)]
-    dropdowns, rows = _labelled_rows(places, q.items, lambda n, text: f"{text}:")
-    intro = w.HTML("<p>Choose an item for each place, first (earliest) at the top.</p>")
-    return dict(zip(places, dropdowns, strict=False)), [intro, *rows], lambda: [d.value for d in dropdowns]
-
-
-@controls.register
-def _matching(q: Matching) -> Parts:
-    dropdowns, rows = _labelled_rows(q.items, q.choices, lambda n, text: f"{n}. {shorten(text)}:")
-    return (
-        dict(zip(q.items, dropdowns, strict=False)),
-        rows,
-        lambda: {item: d.value for item, d in zip(q.items, dropdowns, strict=False)},
-    )
-
-
-@controls.register
-def _finder(q: EvidenceFinder) -> Parts:
-    term = w.Text(
-        value="",
-        description="Search the texts for:",
-        placeholder="a word, e.g. Huawei",
-        style=_WIDE,
-        continuous_update=False,
-    )
-    search = w.Button(description="Search", tooltip="List the passages that contain the word", icon="search")
-    found = w.HTML('<p role="status" aria-live="polite"></p>')
-    picks = RadioGroup(options=[], description="Passages found:")
-    passages: dict[str, Passage] = {}
-
-    def run_search(_: Any = None) -> None:
-        try:
-            hits = q.search(term.value)
-        except InvalidAnswer as problem:
-            found.value = f'<p role="status" aria-live="polite">⚠ {html.escape(str(problem))}</p>'
-            return
-        passages.clear()
-        passages.update((hit.label, hit) for hit in hits[:MAX_PASSAGES])
-        picks.options = list(passages)
-        picks.value = None
-        more = f" Showing the first {MAX_PASSAGES}: search for a longer phrase." if len(hits) > MAX_PASSAGES else ""
-        found.value = f'<p role="status" aria-live="polite">{len(hits)} passages found.{more}</p>'
-
-    search.on_click(run_search)
-    body = [w.HBox([term, search]), found, picks]
-    return {"term": term, "search": search, "passages": picks}, body, lambda: passages.get(picks.value)
-
-
-@controls.register
-def _written(q: Written) -> Parts:
-    box = w.Textarea(
-        value="",
-        description="Your answer:",
-        placeholder="Write here; cite claims by id, e.g. C012.",
-        style=_WIDE,
-        layout=w.Layout(width="100%", height="10em"),
-        continuous_update=False,
-    )
-    return {"answer": box}, [box], lambda: box.value
-
-
-def build(question: Question) -> QuestionWidget:
-    """The widget view of ``question``."""
-    return QuestionWidget(question, *controls(question))
+def build(question: Shown) -> QuestionWidget:
+    """The widget view of ``question``, from the controls its kind builds."""
+    return QuestionWidget(question, *question.controls())

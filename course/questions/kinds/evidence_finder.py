@@ -8,13 +8,21 @@ by hashing every claim id, so it needs no claim id in plain text.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course.evidence import CLAIM_ID
 from course.questions import answers
-from course.questions.kinds import InvalidAnswer, Question, lookup_quote
+from course.questions.feedback import InvalidAnswer
+from course.questions.question import Question, lookup_quote
+
+if TYPE_CHECKING:
+    from course.questions.widgets import Parts
+
+#: Passages listed at most after a search (a longer list is not usable from the keyboard).
+MAX_PASSAGES = 12
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Passage:
 
 def find_passages(term: str, source_ids: Sequence[str] | None = None) -> list[Passage]:
     """Every occurrence of ``term`` in the texts (or in ``source_ids``), through
-    ``course.search``, which lets straight and curly apostrophes match each other."""
+    ``course.evidence.search``, which lets straight and curly apostrophes match each other."""
     from course.evidence import search
 
     if not isinstance(term, str) or not term.strip():
@@ -64,6 +72,7 @@ class EvidenceFinder(Question):
     ids that count as support; ``sources`` limits the search to some texts."""
 
     kind = "evidence finder"
+    fields = frozenset({"answer", "sources"})
 
     def __init__(
         self,
@@ -150,13 +159,13 @@ class EvidenceFinder(Question):
             )
         return "incorrect", f"this passage in {value.source_id} does not support the statement.", ()
 
-    def _answer_text(self) -> str:
+    def answer_text(self) -> str:
         return "; ".join(f"[{q.claim_id}] {q.text}" for q in map(lookup_quote, self.solution))
 
     def answer_form(self) -> str:
         return f'the claim id of the passage, as a string: `{self.name} = "C012"` (find it with `search(...)`)'
 
-    def _choices_text(self) -> list[str]:
+    def choices_text(self) -> list[str]:
         where = ", ".join(self.sources) if self.sources else "all five texts"
         return [f"  [search {where}, then pick a passage or give its claim id]"]
 
@@ -165,3 +174,40 @@ class EvidenceFinder(Question):
 
     def _key(self) -> dict[str, Any]:
         return {"answer_hash": list(self.answer_hash), "partly_hash": list(self.partly_hash)}
+
+    def controls(self) -> Parts:
+        """A search box and its button, a status line that says what was found, and the
+        passages found as radio buttons."""
+        import ipywidgets as w
+
+        from course.questions.accessible import RadioGroup
+        from course.questions.widgets import WIDE
+
+        term = w.Text(
+            value="",
+            description="Search the texts for:",
+            placeholder="a word, e.g. Huawei",
+            style=WIDE,
+            continuous_update=False,
+        )
+        search = w.Button(description="Search", tooltip="List the passages that contain the word", icon="search")
+        found = w.HTML('<p role="status" aria-live="polite"></p>')
+        picks = RadioGroup(options=[], description="Passages found:")
+        passages: dict[str, Passage] = {}
+        search.on_click(lambda _: self._list_passages(term.value, found, picks, passages))
+        body = [w.HBox([term, search]), found, picks]
+        return {"term": term, "search": search, "passages": picks}, body, lambda: passages.get(picks.value)
+
+    def _list_passages(self, term: str, found: Any, picks: Any, passages: dict[str, Passage]) -> None:
+        """Run a search from the widget: list at most ``MAX_PASSAGES`` passages, or say why not."""
+        try:
+            hits = self.search(term)
+        except InvalidAnswer as problem:
+            found.value = f'<p role="status" aria-live="polite">⚠ {html.escape(str(problem))}</p>'
+            return
+        passages.clear()
+        passages.update((hit.label, hit) for hit in hits[:MAX_PASSAGES])
+        picks.options = list(passages)
+        picks.value = None
+        more = f" Showing the first {MAX_PASSAGES}: search for a longer phrase." if len(hits) > MAX_PASSAGES else ""
+        found.value = f'<p role="status" aria-live="polite">{len(hits)} passages found.{more}</p>'

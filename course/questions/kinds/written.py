@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from course.questions.feedback import Feedback
-from course.questions.kinds import InvalidAnswer, Question, lookup_quote
+from course.questions.feedback import Feedback, InvalidAnswer
+from course.questions.question import Question, lookup_quote
+
+if TYPE_CHECKING:
+    from course.questions.widgets import Parts
 
 CITED = re.compile(r"\bC\d{3}\b")
 
@@ -27,6 +30,8 @@ class Written(Question):
     instructor and never goes into a learner's copy."""
 
     kind = "written"
+    fields = frozenset({"rubric", "model_answer", "min_words", "max_words"})
+    required = ("rubric",)
 
     def __init__(
         self,
@@ -108,14 +113,14 @@ class Written(Question):
         """A written answer earns its points from the instructor's marks, never automatically."""
         return 0.0
 
-    def _answer_text(self) -> str:
+    def answer_text(self) -> str:
         return self.solution or ""
 
     def answer_form(self) -> str:
         length = f" of {self.min_words}–{self.max_words} words" if self.max_words else ""
         return f'your text{length} as a string, citing claim ids such as C012: `{self.name} = """..."""`'
 
-    def _choices_text(self) -> list[str]:
+    def choices_text(self) -> list[str]:
         length = f"{self.min_words}–{self.max_words} words" if self.max_words else "a short answer"
         return [f"  [{length}, citing claim ids such as C012]"]
 
@@ -137,3 +142,18 @@ class Written(Question):
             "reveal_after": None,
             "points": self.points,
         }
+
+    def controls(self) -> Parts:
+        import ipywidgets as w
+
+        from course.questions.widgets import WIDE
+
+        box = w.Textarea(
+            value="",
+            description="Your answer:",
+            placeholder="Write here; cite claims by id, e.g. C012.",
+            style=WIDE,
+            layout=w.Layout(width="100%", height="10em"),
+            continuous_update=False,
+        )
+        return {"answer": box}, [box], lambda: box.value

@@ -1,0 +1,90 @@
+"""A single-choice question: one right option, and half-truths that earn half the points."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from course.questions import answers
+from course.questions.choices import known, pick, shuffled, text_list
+from course.questions.question import Question
+
+if TYPE_CHECKING:
+    from course.questions.widgets import Parts
+
+
+class SingleChoice(Question):
+    """One right option; options listed in ``partly`` are half-truths (status partial)."""
+
+    kind = "single choice"
+    fields = frozenset({"options", "answer", "partly"})
+
+    def __init__(
+        self,
+        name: str,
+        prompt: str,
+        options: Sequence[str],
+        answer: str | None = None,
+        *,
+        partly: Sequence[str] = (),
+        answer_hash: str | None = None,
+        partly_hash: Sequence[str] = (),
+        **shared: Any,
+    ) -> None:
+        super().__init__(name, prompt, **shared)
+        self.options = text_list(options, "options", name)
+        if answer is not None:
+            self.solution = known(self.options, answer, name, "options")
+            self.partly = [known(self.options, option, name, "options") for option in partly]
+            answer_hash = self._hash(self.solution)
+            partly_hash = [self._hash(option, "partly") for option in self.partly]
+        elif answer_hash is None:
+            raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
+        self.answer_hash = answer_hash
+        self.partly_hash = tuple(partly_hash)
+        if sum(self._hash(o) == answer_hash for o in self.options) != 1:
+            raise ValueError(f"answer_hash of {name!r} matches none of the options: wrong salt or options?")
+
+    @classmethod
+    def from_source(cls, arguments: dict[str, Any], seed: str, shuffle: bool, where: str) -> dict[str, Any]:
+        """Options in a stable shuffled order, unless the entry says ``shuffle = false``."""
+        if shuffle:
+            arguments["options"] = shuffled(arguments.get("options", []), seed)
+        return arguments
+
+    def _hash(self, option: str, role: str = "choice") -> str:
+        return answers.hash_answer(option, self.salt, role)
+
+    def parse(self, value: Any) -> str:
+        return pick(self.options, value, "one of the options")
+
+    def _judge(self, value: str) -> tuple[str, str, tuple]:
+        if self._hash(value) == self.answer_hash:
+            return "correct", f"“{value}” is right.", ()
+        if self._hash(value, "partly") in self.partly_hash:
+            return "partial", f"“{value}” is only part of the story.", ()
+        return "incorrect", f"“{value}” is not the answer.", ()
+
+    def answer_text(self) -> str:
+        return self.solution
+
+    def answer_form(self) -> str:
+        return f"the text of one option, or its number: `{self.name} = 2`"
+
+    def choices_text(self) -> list[str]:
+        return [f"  ( ) {n}. {option}" for n, option in enumerate(self.options, 1)]
+
+    def _fraction(self, status: str, marks: tuple, parsed: Any) -> float:
+        return {"correct": 1.0, "partial": 0.5}.get(status, 0.0)
+
+    def _fields(self) -> dict[str, Any]:
+        return {"options": list(self.options)}
+
+    def _key(self) -> dict[str, Any]:
+        return {"answer_hash": self.answer_hash, "partly_hash": list(self.partly_hash)}
+
+    def controls(self) -> Parts:
+        from course.questions.accessible import RadioGroup
+
+        radios = RadioGroup(options=list(self.options), description="Choose one answer:")
+        return {"answer": radios}, [radios], lambda: radios.value
