@@ -185,6 +185,26 @@ def _assigned(source: str, qid: str) -> bool:
     return re.search(rf"^\s*{re.escape(qid)}\s*=", source, re.M) is not None
 
 
+def _exercise_cells(question: Question, number: int, level: int, rest: list, where: str) -> tuple[list, int]:
+    """The prompt, the author's answer cell (the first of ``rest``) and the check cell of one
+    exercise question; and how many cells of ``rest`` they replace (the answer, an old check)."""
+    qid = question.name
+    answer = rest[0] if rest else None
+    if answer is None or answer.cell_type != "code" or BEGIN not in answer.source or not _assigned(answer.source, qid):
+        raise GenerateError(
+            f"{where}: question {qid!r} needs, right after its '# question:' cell, a code cell that assigns "
+            f"{qid} between '{BEGIN}' and '{END}'."
+        )
+    old_check = rest[1] if len(rest) > 1 and _marker(rest[1]) == (qid, "check") else None
+    new_check = _code(f"check({qid!r}, {qid})", qid, "check", hidden=False)
+    cells = [
+        _markdown(prompt_source(question, number, level), qid, "prompt"),
+        answer,
+        _keep(old_check, new_check) if old_check is not None else new_check,
+    ]
+    return cells, 1 if old_check is None else 2
+
+
 def update_solution(nb: NotebookNode, qset: QuestionSet, where: str) -> NotebookNode:
     """Fill the keys cell, each question's prompt and its check cell in a solution notebook."""
     exercises = {q.name: q for q in qset.exercises}
@@ -210,26 +230,9 @@ def update_solution(nb: NotebookNode, qset: QuestionSet, where: str) -> Notebook
             continue  # written again after its answer cell
         _place(qid, exercises, placed, where, f"{qset.path.name} has no [[exercise]] for")
         placed.append(qid)
-        level = min(section + 1, 6)
-        cells.append(_markdown(prompt_source(exercises[qid], len(placed), level), qid, "prompt"))
-        answer = source[n] if n < len(source) else None
-        if (
-            answer is None
-            or answer.cell_type != "code"
-            or BEGIN not in answer.source
-            or not _assigned(answer.source, qid)
-        ):
-            raise GenerateError(
-                f"{where}: question {qid!r} needs, right after its '# question:' cell, a code cell that assigns "
-                f"{qid} between '{BEGIN}' and '{END}'."
-            )
-        cells.append(answer)
-        n += 1
-        old_check = source[n] if n < len(source) and _marker(source[n]) == (qid, "check") else None
-        new_check = _code(f"check({qid!r}, {qid})", qid, "check", hidden=False)
-        cells.append(_keep(old_check, new_check) if old_check is not None else new_check)
-        if old_check is not None:
-            n += 1
+        written, used = _exercise_cells(exercises[qid], len(placed), min(section + 1, 6), source[n:], where)
+        cells += written
+        n += used
     missing = [qid for qid in exercises if qid not in placed]
     if missing:
         raise GenerateError(f"{where}: no cell for {missing}; add a code cell '# question: ID' where each belongs.")

@@ -39,10 +39,12 @@ class Shown(Protocol):
     """What a widget needs of a question (``course.questions.question.Question`` has it)."""
 
     name: str
-    kind: str
     prompt: str
     hint: str
     value: Any
+
+    @property
+    def kind(self) -> str: ...
 
     def parse(self, value: Any) -> Any: ...
 

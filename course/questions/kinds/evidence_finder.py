@@ -53,17 +53,18 @@ def find_passages(term: str, source_ids: Sequence[str] | None = None) -> list[Pa
 
     if not isinstance(term, str) or not term.strip():
         raise InvalidAnswer("Type a word or phrase to search for, e.g. Huawei.")
+    rows = search(term.strip(), source=source_ids).to_dict("records")
     return [
         Passage(
-            row.source_id,
-            row.position,
-            row.position + len(row.match),
-            row.left,
-            row.match,
-            row.right,
-            tuple(c for c in row.claim_ids.split(";") if c),
+            str(row["source_id"]),
+            int(row["position"]),
+            int(row["position"]) + len(str(row["match"])),
+            str(row["left"]),
+            str(row["match"]),
+            str(row["right"]),
+            tuple(c for c in str(row["claim_ids"]).split(";") if c),
         )
-        for row in search(term.strip(), source=source_ids).itertuples(index=False)
+        for row in rows
     ]
 
 
@@ -196,7 +197,7 @@ class EvidenceFinder(Question):
         passages: dict[str, Passage] = {}
         search.on_click(lambda _: self._list_passages(term.value, found, picks, passages))
         body = [w.HBox([term, search]), found, picks]
-        return {"term": term, "search": search, "passages": picks}, body, lambda: passages.get(picks.value)
+        return {"term": term, "search": search, "passages": picks}, body, lambda: passages.get(picks.value or "")
 
     def _list_passages(self, term: str, found: Any, picks: Any, passages: dict[str, Passage]) -> None:
         """Run a search from the widget: list at most ``MAX_PASSAGES`` passages, or say why not."""
