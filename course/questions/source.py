@@ -66,9 +66,18 @@ def load(stem: str) -> QuestionSet:
     """Read and build every question of ``questions/<stem>.toml``."""
     path = folder() / f"{stem}.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise QuestionSourceError(f"No question file {path}.") from None
+    return parse(text, stem, path)
+
+
+def parse(text: str, stem: str, path: Path | None = None) -> QuestionSet:
+    """Build every question of a question file's TOML ``text`` (``path``, by default
+    ``questions/<stem>.toml``, names it in messages)."""
+    path = path or folder() / f"{stem}.toml"
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise QuestionSourceError(f"{path.name} is not valid TOML: {error}") from None
     unknown = set(data) - set(SECTIONS)
