@@ -357,6 +357,22 @@ def test_every_kind_has_fields_a_widget_an_export_and_a_gallery_cell():
     assert shown == set(names), f"the gallery lacks {sorted(set(names) - shown)}"
 
 
+def test_every_kind_written_in_the_kinds_package_is_in_the_list():
+    """A kind module whose class is not in ``KINDS`` is never found by the question source:
+    this names the line to add."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from course.questions.question import Question
+
+    for info in pkgutil.iter_modules(kinds.__path__):
+        module = importlib.import_module(f"{kinds.__name__}.{info.name}")
+        for cls in vars(module).values():
+            if inspect.isclass(cls) and issubclass(cls, Question) and cls.__module__ == module.__name__:
+                assert cls in kinds.KINDS, f"{cls.__name__} ({info.name}.py): add it to KINDS in kinds/__init__.py"
+
+
 def test_a_kind_in_its_own_module_needs_no_import_to_be_found():
     """Nothing registers a kind by being imported: a fresh interpreter that reads a question
     file finds every kind through the one list."""
