@@ -2,10 +2,12 @@
 
 The sub-package's modules import one way only, each from those before it::
 
-    answers, seal, plain  →  feedback  →  question (what every kind shares)  →  choices
-        →  widgets (shared widget machinery; imported by a kind's ``controls()`` only)
-        →  kinds/<kind>.py, one module per kind  →  kinds (the one list ``KINDS``)
+    answers, seal, plain, accessible  →  feedback  →  question, choices, widgets
+        →  kinds/<kind>.py (one module per kind)  →  kinds (the one list ``KINDS``)
         →  learner (``unseal``, ``load_checks``), source (reads the TOML)  →  generate
+
+``question`` imports ``widgets`` only inside ``widget()``, and a kind imports it only inside
+``controls()``, so ipywidgets loads when a question is shown; ``widgets`` imports no question.
 
 ``unseal`` (a lesson's self-check) and ``load_checks`` (an exercise's ``check``) are what the
 generated cells call; ``source.load(stem)`` is what authors, tests and the grader use. Names are
