@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course import paths
-from course.grading import gradebook, judging, lms, marks, roster, runner, sandbox, source, submissions
+from course.grading import gradebook, judging, lms, marks, reports, roster, runner, sandbox, source, submissions
 from course.grading.gradebook import Row
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -103,12 +103,12 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
         gradebook.write_files(out, _inventory(found, dict((id(sub), row) for sub, row in pairs), stems))
         gradebook.write_gradebooks(out, rows, stems)
         pending = gradebook.write_marking(out, rows, questions, sheet)
-        unattached = gradebook.write_feedback(out, rows, comments, {s.key: s.shown() for s in class_list.students}
-                                              if class_list else None)
+        unattached = reports.write_feedback(out, rows, comments, {s.key: s.shown() for s in class_list.students}
+                                            if class_list else None)
         if export:
             gradebook.replace_folder(out / "lms", exported)
-        gradebook.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems,
-                                extra + export_notes + _unattached_notes(unattached))
+        reports.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems,
+                              extra + export_notes + _unattached_notes(unattached))
     return rows
 
 
