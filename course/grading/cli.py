@@ -137,7 +137,7 @@ def apply_roster(found: list[submissions.Submission], class_list: roster.Roster)
         if "NAME" in said:
             by_name.append(f"- `{sub.relpath}` -> {student.name} (line {student.line})")
         sub.student = student.key
-    submissions._choose_newest(found)  # two keys that became one student: the newest file is graded
+    submissions.choose_newest(found)  # two keys that became one student: the newest file is graded
     lines = ["## Roster", "", f"{len(class_list.students)} students on the roster ({class_list.kind}, "
              f"`{class_list.path.name if class_list.path else ''}`); files matched by "
              + (", ".join(f"{word}: {n}" for word, n in sorted(how.items())) or "nothing") + ".", ""]
