@@ -91,7 +91,8 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
     sheet = marks.read(out / "marking" / "written-answers.csv")
     for problem in sheet.problems:
         print(f"marks: {problem}", file=sys.stderr, flush=True)
-    by_key, comments, pairs = marks.index(sheet), {}, []
+    by_key, pairs = marks.index(sheet), []
+    comments: dict[tuple[str, str, str], list[str]] = {}
     for sub, job, cells, cell_notes in plan:
         if sub.problem != "skipped" and (sub.stem in questions or not sub.stem):
             pairs.append((sub, _row(sub, job, cells, cell_notes, questions, results, by_key, comments)))
@@ -123,7 +124,8 @@ def apply_roster(found: list[submissions.Submission], class_list: roster.Roster)
     """Give each submission of a student on the roster the roster's key (noting how it was
     matched), flag the others, and pick again the newest file where two keys became one student.
     Returns the summary's lines about the roster."""
-    matcher, how, off = roster.Matcher(class_list), Counter(), set()
+    matcher, off = roster.Matcher(class_list), set()
+    how: Counter[str] = Counter()
     by_name = []
     for sub in found:
         if not sub.student or sub.problem == "skipped":
@@ -181,7 +183,7 @@ def _sandbox(required: bool) -> tuple[bool, str]:
 
 def _job(sub: submissions.Submission, generated: dict, questions: dict, limits: runner.Limits) -> tuple:
     """(job, cells, cell notes) for a submission to run, (None, [], []) for any other."""
-    if sub.problem is not None or sub.stem not in questions:
+    if sub.problem is not None or sub.stem not in questions or sub.notebook is None:
         return None, [], []
     cells, cell_notes = runner.code_cells(sub.notebook, generated[sub.stem])
     ids = [q.id for q in questions[sub.stem]]

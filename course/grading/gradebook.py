@@ -28,6 +28,7 @@ import hashlib
 import io
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def _exchange(a: Path, b: Path) -> bool:
     return function(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def replace_folder(folder: Path, files: dict[str, str | bytes]) -> None:
+def replace_folder(folder: Path, files: Mapping[str, str | bytes]) -> None:
     """Make ``folder`` hold exactly ``files`` (relative name -> text or bytes; names may hold one
     subfolder, ``03-money/x.html``): written into a new folder beside it,
     then swapped in whole, so a kill leaves either the old folder or the new one, never half."""

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from course import paths
 
@@ -211,7 +212,7 @@ def prepare(scratch: Path, sandboxed: bool) -> None:
 
 
 def start(scratch: Path, mpl_cache: Path, sandboxed: bool, root: Path = paths.ROOT,
-          entry: str = "main", **popen: object) -> subprocess.Popen:
+          entry: str = "main", **popen: Any) -> subprocess.Popen:
     """Start one grading kernel (``popen``: the pipes and text settings the caller wants)."""
     prepare(scratch, sandboxed)
     argv, env, cwd = command(scratch, mpl_cache, sandboxed, root, entry)
