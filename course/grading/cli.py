@@ -1,10 +1,11 @@
 """``python -m course grade SUBMISSIONS --out OUT``: grade a class.
 
-Discover every file (``submissions``: each gets a row in ``OUT/files.csv``), run each notebook of
-the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed process
-(``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``), merge
-the instructor's marks (``marks``) and write the gradebooks, feedback, summary and marking sheet
-(``gradebook``), each whole or not at all. With ``--roster`` every student of the LMS's class
+Discover every file (``submissions``, ``naming``: each gets a row in ``OUT/files.csv``), run each
+notebook of the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed
+process (``runner``, ``sandbox``, ``kernel``, ``child``, ``isolation``, ``messages``), judge the plain
+answers in this process (``judging``), merge the instructor's marks (``marks``) and write the
+gradebooks and marking sheet (``gradebook``), feedback and summary (``reports``), each whole or
+not at all. With ``--roster`` every student of the LMS's class
 list gets a row (``roster``), and ``--lms canvas|moodle`` writes the LMS's grade import
 (``lms``); feedback comes as Markdown, HTML and a zip per exercise named for the LMS's bulk
 upload (``feedback``). Ctrl-C or SIGTERM stops it within seconds with the previous outputs
@@ -256,6 +257,8 @@ def _signals_held() -> Iterator[None]:
 
 
 def _prewarm() -> None:
+    """Import what the summary's figure needs while the kernels work. Only to save time: the
+    summary imports it again, and a failure stops the run there, with its message."""
     try:
         import matplotlib
 
@@ -263,8 +266,9 @@ def _prewarm() -> None:
         import matplotlib.pyplot  # noqa: F401
 
         import course.plots  # noqa: F401
-    except Exception:
-        pass
+    except Exception as error:  # noqa: BLE001 - any failure of the imports: said, and met again later
+        print(f"grade: could not import matplotlib ahead of the summary ({type(error).__name__}: {error})",
+              file=sys.stderr, flush=True)
 
 
 def _run_with_progress(jobs, out, workers, limits, sandboxed, progress, root):

@@ -1,5 +1,5 @@
 """Running submissions: a pool of sandboxed grading kernels, one per worker, each serving one
-submission at a time in a fresh forked process (see ``kernel`` and ``sandbox``).
+submission at a time in a fresh forked process (see ``kernel``, ``child`` and ``sandbox``).
 
 ``run_all`` returns, per submission, what its cells left in the answer variables as plain JSON
 data, plus how the run ended. Results are cached in ``OUT/.grader/runs/`` by the file's hash and
