@@ -5,7 +5,7 @@ forms a learner types (right and wrong; option text or number, list, tuple, set,
 or str keys, numpy scalars, 0-d and 1-d arrays, float for int, NaN, infinity, None, ``...``),
 the self-check — ``check("ID", value)`` as the exercise's own generated cell loads it, with
 hashed learner copies — says the same as the grader: the answer taken out of a kernel by
-``kernel.snapshot``, sent as JSON text, and judged by ``judging.judge`` against the plain
+``child.snapshot``, sent as JSON text, and judged by ``judging.judge`` against the plain
 questions. Same status, same points, same message.
 """
 
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from course import paths
 from course.evidence import claim_sources
-from course.grading import judging, kernel
+from course.grading import child, judging
 from course.questions import Checks, load_checks, source
 
 STEMS = [p.stem for p in sorted((paths.ROOT / "questions").glob("0*.toml"))]
@@ -54,7 +54,7 @@ def self_check(stem: str, qid: str, value: object) -> tuple[str, float, str]:
 
 
 def grader(stem: str, qid: str, value: object) -> tuple[str, float, str]:
-    answers, rejected = kernel.snapshot({qid: value}, [qid])
+    answers, rejected = child.snapshot({qid: value}, [qid])
     run = json.loads(json.dumps({"answers": answers, "rejected": rejected}, ensure_ascii=False))
     result = next(r for r in judging.judge(plain_questions(stem), run, []).questions if r.id == qid)
     return SAME_VERDICT.get(result.status, result.status), result.points, result.reason

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from course import paths
 from course.grading import cli, runner, source, synthetic
@@ -91,8 +92,8 @@ def annotated(exercise: dict, questions: list) -> dict:
             _nbgrader_meta(cell, f"answer_{qid}", solution=True)
             question = next(q for q in questions if q.id == qid)
             if question.kind != "written":
-                test = {"cell_type": "code", "execution_count": None, "outputs": [], "source": _test_cell(question),
-                        "metadata": {}}
+                test: dict[str, Any] = {"cell_type": "code", "execution_count": None, "outputs": [],
+                                        "source": _test_cell(question), "metadata": {}}
                 _nbgrader_meta(test, f"test_{qid}", solution=False, points=question.points)
                 cells.append(test)
     nb["cells"] = cells

@@ -1,10 +1,11 @@
 """``python -m course grade SUBMISSIONS --out OUT``: grade a class.
 
-Discover every file (``submissions``: each gets a row in ``OUT/files.csv``), run each notebook of
-the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed process
-(``runner``, ``sandbox``, ``kernel``), judge the plain answers in this process (``judging``), merge
-the instructor's marks (``marks``) and write the gradebooks, feedback, summary and marking sheet
-(``gradebook``), each whole or not at all. With ``--roster`` every student of the LMS's class
+Discover every file (``submissions``, ``naming``: each gets a row in ``OUT/files.csv``), run each
+notebook of the exercises handed in (or those named with ``--exercise``) in a fresh sandboxed
+process (``runner``, ``sandbox``, ``kernel``, ``child``, ``isolation``, ``messages``), judge the plain
+answers in this process (``judging``), merge the instructor's marks (``marks``) and write the
+gradebooks and marking sheet (``gradebook``), feedback and summary (``reports``), each whole or
+not at all. With ``--roster`` every student of the LMS's class
 list gets a row (``roster``), and ``--lms canvas|moodle`` writes the LMS's grade import
 (``lms``); feedback comes as Markdown, HTML and a zip per exercise named for the LMS's bulk
 upload (``feedback``). Ctrl-C or SIGTERM stops it within seconds with the previous outputs
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course import paths
-from course.grading import gradebook, judging, lms, marks, roster, runner, sandbox, source, submissions
+from course.grading import gradebook, judging, lms, marks, reports, roster, runner, sandbox, source, submissions
 from course.grading.gradebook import Row
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -91,7 +92,8 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
     sheet = marks.read(out / "marking" / "written-answers.csv")
     for problem in sheet.problems:
         print(f"marks: {problem}", file=sys.stderr, flush=True)
-    by_key, comments, pairs = marks.index(sheet), {}, []
+    by_key, pairs = marks.index(sheet), []
+    comments: dict[tuple[str, str, str], list[str]] = {}
     for sub, job, cells, cell_notes in plan:
         if sub.problem != "skipped" and (sub.stem in questions or not sub.stem):
             pairs.append((sub, _row(sub, job, cells, cell_notes, questions, results, by_key, comments)))
@@ -103,12 +105,12 @@ def grade(submissions_dir: Path, out: Path, *, workers: int | None = None, limit
         gradebook.write_files(out, _inventory(found, dict((id(sub), row) for sub, row in pairs), stems))
         gradebook.write_gradebooks(out, rows, stems)
         pending = gradebook.write_marking(out, rows, questions, sheet)
-        unattached = gradebook.write_feedback(out, rows, comments, {s.key: s.shown() for s in class_list.students}
-                                              if class_list else None)
+        unattached = reports.write_feedback(out, rows, comments, {s.key: s.shown() for s in class_list.students}
+                                            if class_list else None)
         if export:
             gradebook.replace_folder(out / "lms", exported)
-        gradebook.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems,
-                                extra + export_notes + _unattached_notes(unattached))
+        reports.write_summary(out, rows, questions, sandbox_note, pending, sheet.problems,
+                              extra + export_notes + _unattached_notes(unattached))
     return rows
 
 
@@ -123,7 +125,8 @@ def apply_roster(found: list[submissions.Submission], class_list: roster.Roster)
     """Give each submission of a student on the roster the roster's key (noting how it was
     matched), flag the others, and pick again the newest file where two keys became one student.
     Returns the summary's lines about the roster."""
-    matcher, how, off = roster.Matcher(class_list), Counter(), set()
+    matcher, off = roster.Matcher(class_list), set()
+    how: Counter[str] = Counter()
     by_name = []
     for sub in found:
         if not sub.student or sub.problem == "skipped":
@@ -137,7 +140,7 @@ def apply_roster(found: list[submissions.Submission], class_list: roster.Roster)
         if "NAME" in said:
             by_name.append(f"- `{sub.relpath}` -> {student.name} (line {student.line})")
         sub.student = student.key
-    submissions._choose_newest(found)  # two keys that became one student: the newest file is graded
+    submissions.choose_newest(found)  # two keys that became one student: the newest file is graded
     lines = ["## Roster", "", f"{len(class_list.students)} students on the roster ({class_list.kind}, "
              f"`{class_list.path.name if class_list.path else ''}`); files matched by "
              + (", ".join(f"{word}: {n}" for word, n in sorted(how.items())) or "nothing") + ".", ""]
@@ -181,7 +184,7 @@ def _sandbox(required: bool) -> tuple[bool, str]:
 
 def _job(sub: submissions.Submission, generated: dict, questions: dict, limits: runner.Limits) -> tuple:
     """(job, cells, cell notes) for a submission to run, (None, [], []) for any other."""
-    if sub.problem is not None or sub.stem not in questions:
+    if sub.problem is not None or sub.stem not in questions or sub.notebook is None:
         return None, [], []
     cells, cell_notes = runner.code_cells(sub.notebook, generated[sub.stem])
     ids = [q.id for q in questions[sub.stem]]
@@ -254,6 +257,8 @@ def _signals_held() -> Iterator[None]:
 
 
 def _prewarm() -> None:
+    """Import what the summary's figure needs while the kernels work. Only to save time: the
+    summary imports it again, and a failure stops the run there, with its message."""
     try:
         import matplotlib
 
@@ -261,8 +266,9 @@ def _prewarm() -> None:
         import matplotlib.pyplot  # noqa: F401
 
         import course.plots  # noqa: F401
-    except Exception:
-        pass
+    except Exception as error:  # noqa: BLE001 - any failure of the imports: said, and met again later
+        print(f"grade: could not import matplotlib ahead of the summary ({type(error).__name__}: {error})",
+              file=sys.stderr, flush=True)
 
 
 def _run_with_progress(jobs, out, workers, limits, sandboxed, progress, root):

@@ -41,7 +41,7 @@ REVIEW_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.M)
 
 PLACEHOLDER = plain.PLACEHOLDER
 #: What an instructor gave a written answer: its points, or (points so far, every criterion
-#: marked?, "k of n") as ``gradebook.marks_for`` reads them from the marking sheet.
+#: marked?, "k of n") as ``marks.marks_for`` reads them from the marking sheet.
 Mark = float | tuple[float, bool, str]
 
 

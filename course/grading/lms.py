@@ -69,7 +69,9 @@ def column_for(stem: str, roster: Roster, given: dict[str, str]) -> tuple[str, s
 def _cells(rows: list, stems: list[str], roster: Roster) -> tuple[dict[tuple[str, str], str], Counter]:
     """(student, stem) -> the exported cell, and how many cells of the roster's students were
     left empty, per status."""
-    cells, empty, keys = {}, Counter(), {s.key for s in roster.students}
+    cells: dict[tuple[str, str], str] = {}
+    empty: Counter[str] = Counter()
+    keys = {s.key for s in roster.students}
     for r in rows:
         if not r.exercise or r.status == "duplicate" or r.exercise not in stems or r.student not in keys:
             continue

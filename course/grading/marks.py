@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 FIELDS = ["student", "exercise", "question", "criterion", "max_points", "points", "comment", "answer_sha", "state",
           "previous_marks"]
@@ -30,10 +31,10 @@ _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 @dataclass
 class Sheet:
     """What was read from the marking sheet."""
+    path: Path
     rows: list[dict] = field(default_factory=list)      # each with "_line" and "_points" (float or None)
     problems: list[str] = field(default_factory=list)   # "line 7: ..." for the instructor
     readable: bool = True                               # False: the file is left as it is, never rewritten
-    path: Path | None = None
 
 
 def answer_sha(text: str) -> str:
@@ -109,8 +110,8 @@ def _add_row(sheet: Sheet, header: list[str], fields: list[str], line: int) -> N
     if not any(f.strip() for f in fields):
         return
     extra = [f for f in fields[len(header):] if f.strip()]
-    row = {name: (fields[i] if i < len(fields) else "") for i, name in enumerate(header) if name}
-    row = {name: row.get(name, "") for name in FIELDS} | {"_line": line, "_points": None}
+    given = {name: (fields[i] if i < len(fields) else "") for i, name in enumerate(header) if name}
+    row: dict[str, Any] = {name: given.get(name, "") for name in FIELDS} | {"_line": line, "_points": None}
     for name in KEY:
         row[name] = unicodedata.normalize("NFC", row[name].strip())
     problem = ""
@@ -183,8 +184,8 @@ def index(sheet: Sheet) -> dict[tuple[str, str, str, str], list[dict]]:
 def current(rows: list[dict], sha: str) -> dict | None:
     """The row that marks the answer with hash ``sha`` (or a row with no hash, from a sheet
     written before hashes were kept); the last such row when there are several."""
-    same = [r for r in rows if r["answer_sha"].strip() == sha]
-    return (same or [r for r in rows if not r["answer_sha"].strip()] or [None])[-1]
+    same = [r for r in rows if r["answer_sha"].strip() == sha] or [r for r in rows if not r["answer_sha"].strip()]
+    return same[-1] if same else None
 
 
 def _previous(rows: list[dict], mine: dict | None) -> str:
@@ -208,7 +209,7 @@ def merge(sheet: Sheet, entries: list[Entry]) -> tuple[list[list[str]], int]:
         old = by_key.get(entry.key, [])
         mine = current(old, entry.sha)
         counted = mine is not None and mine["_points"] is not None
-        points = _fmt(mine["_points"]) if counted else (mine["points"].strip() if mine else "")
+        points = "" if mine is None else _fmt(mine["_points"]) if counted else mine["points"].strip()
         previous = _previous(old, mine)
         state = ("marked" if counted else "not counted: see the summary" if points
                  else "answer changed: mark again" if previous else "to mark")

@@ -1,5 +1,5 @@
 """Running submissions: a pool of sandboxed grading kernels, one per worker, each serving one
-submission at a time in a fresh forked process (see ``kernel`` and ``sandbox``).
+submission at a time in a fresh forked process (see ``kernel``, ``child`` and ``sandbox``).
 
 ``run_all`` returns, per submission, what its cells left in the answer variables as plain JSON
 data, plus how the run ended. Results are cached in ``OUT/.grader/runs/`` by the file's hash and
@@ -55,8 +55,8 @@ def code_cells(nb: dict, generated: dict[str, str] | None = None) -> tuple[list[
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
-        meta = meta.get("course") or {}
+        metadata = cell.get("metadata")
+        meta = (metadata.get("course") if isinstance(metadata, dict) else None) or {}
         role = meta.get("role") if isinstance(meta, dict) else None
         if role in ("check", "keys"):
             key = f"{meta.get('question')}:{role}"
@@ -86,28 +86,30 @@ class Kernel:
         self.counter = 0
         self.closed = False
 
-    def start(self) -> None:
+    def start(self) -> subprocess.Popen:
+        """Start the kernel and wait for its ``ready``; the process."""
         if self.closed:
             raise RuntimeError("grading kernel closed: the run was stopped")
-        self.process = sandbox.start(self.scratch, self.mpl_cache, self.sandboxed, self.root, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     encoding="utf-8", bufsize=1)
+        process = self.process = sandbox.start(self.scratch, self.mpl_cache, self.sandboxed, self.root,
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                               text=True, encoding="utf-8", bufsize=1)
         if self.closed:  # closed from another thread while this one was starting it
             self.stop()
             raise RuntimeError("grading kernel closed: the run was stopped")
-        threading.Thread(target=self._drain_stderr, args=(self.process,), daemon=True).start()
+        threading.Thread(target=self._drain_stderr, args=(process,), daemon=True).start()
         line = self._readline(self.limits.start_timeout)
         try:
-            ready = bool(line) and json.loads(line).get("ready")
+            ready = bool(line and json.loads(line).get("ready"))
         except (ValueError, AttributeError):
             ready = False
         if not ready:
             self.stop()
             raise RuntimeError(f"grading kernel did not start: {self.stderr_tail()}")
+        return process
 
     def _drain_stderr(self, process: subprocess.Popen) -> None:
         self._stderr: list[str] = []
-        for line in process.stderr:
+        for line in process.stderr or ():  # (always a pipe: see start)
             self._stderr = (self._stderr + [line])[-20:]
 
     def stderr_tail(self) -> str:
@@ -116,12 +118,12 @@ class Kernel:
     def _readline(self, timeout: float) -> str | None:
         """One line from the kernel, or None when it died or fell silent for ``timeout``."""
         box: queue.Queue = queue.Queue()
-        process = self.process
+        stream = self.process.stdout if self.process is not None else None
 
         def read() -> None:
             try:
-                box.put(process.stdout.readline())
-            except (OSError, ValueError, AttributeError):
+                box.put(stream.readline() if stream is not None else "")
+            except (OSError, ValueError):  # closed under it: the kernel was stopped
                 box.put("")
 
         threading.Thread(target=read, daemon=True).start()
@@ -131,15 +133,18 @@ class Kernel:
             return None
 
     def run(self, job: Job) -> dict:
-        if self.process is None or self.process.poll() is not None:
-            self.start()
+        process = self.process
+        if process is None or process.poll() is not None:
+            process = self.start()
         self.counter += 1
         request = {"id": self.counter, "cells": job.cells, "answers": job.answers,
                    "cell_timeout": self.limits.cell_timeout, "notebook_timeout": self.limits.notebook_timeout,
                    "memory_mb": self.limits.memory_mb, "output_bytes": self.limits.output_bytes}
         try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
+            if process.stdin is None:  # (always a pipe: see start)
+                raise BrokenPipeError("the kernel has no input pipe")
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
         except (BrokenPipeError, OSError):
             self.stop()
             return _died("the grading kernel could not take the submission", len(job.cells))

@@ -17,7 +17,7 @@ One bubblewrap per worker holds the warm grading kernel (``course.grading.kernel
 * one writable folder, the worker's scratch folder (``/scratch/work``), where only the kernel
   writes (a submission's output log).
 
-Each submission then gets a world of its own from the kernel (``kernel._isolate``): a fresh
+Each submission then gets a world of its own from the kernel (``isolation.own_world`` and ``isolation.seal``): a fresh
 user, PID, mount and IPC namespace, a fresh size-limited tmpfs for ``/scratch/work`` (``/tmp``
 points into it) and for ``/dev/shm``, ``/dev`` read-only, ``/proc`` hidden, no capabilities,
 no new user namespaces, and one process only (RLIMIT_NPROC in its user namespace), so its
@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from course import paths
 
@@ -211,7 +212,7 @@ def prepare(scratch: Path, sandboxed: bool) -> None:
 
 
 def start(scratch: Path, mpl_cache: Path, sandboxed: bool, root: Path = paths.ROOT,
-          entry: str = "main", **popen: object) -> subprocess.Popen:
+          entry: str = "main", **popen: Any) -> subprocess.Popen:
     """Start one grading kernel (``popen``: the pipes and text settings the caller wants)."""
     prepare(scratch, sandboxed)
     argv, env, cwd = command(scratch, mpl_cache, sandboxed, root, entry)

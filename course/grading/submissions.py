@@ -1,11 +1,7 @@
 """Finding submissions and saying how each file was matched to a student and an exercise.
 
-Two layouts, mixed freely:
-
-* one folder per student: ``SUBMISSIONS/<student>/<NN-slug>.ipynb`` (any depth below it);
-* the flat files an LMS download gives: ``<student>_<ids>_<NN-slug>.ipynb`` (Canvas, also with
-  ``LATE`` as in ``<student>_LATE_<ids>_<file>``), ``LATE_`` prefixes, and renamed copies such as
-  ``NN-slug (1).ipynb`` or ``Copy of NN-slug.ipynb``.
+Two layouts, mixed freely: one folder per student, or the flat files an LMS download gives
+(how a name is read, ``course.grading.naming``).
 
 Every entry under SUBMISSIONS that is not a plain folder (a file, a link, a linked folder, a
 pipe) yields a :class:`Submission` with a ``note`` saying how it was matched and, when it is not
@@ -24,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from course.grading.naming import is_late, match_stem, owner, readable
 
 #: Folders that hold no submissions (editors' autosaves, macOS zip debris, version control).
 SKIPPED_DIRS = {".ipynb_checkpoints", "__MACOSX", ".git", ".grader"}
@@ -37,11 +33,6 @@ SKIPPED_FILES = {"Thumbs.db", "desktop.ini", ".DS_Store"}
 MAX_BYTES = 64 * 2**20
 #: JSON nested deeper than this is not a notebook the grader reads (real ones nest about 8 deep).
 MAX_DEPTH = 64
-_COPY = re.compile(r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\d+)?|\s+copy(?:\s*\d+)?)+$", re.I)
-_COPY_OF = re.compile(r"^(?:copy of\s+)+", re.I)
-_LATE = re.compile(r"(?:^|(?<=_))late(?:_|-)", re.I)
-_NUMBER = re.compile(r"(?:^|[_\s-])(\d\d)(?=[-_\s.]|$)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 
 
@@ -62,57 +53,14 @@ class Submission:
     identity: tuple = field(default=(), repr=False)   # what tells two students with one key apart
 
 
-def readable(text: str) -> str:
-    """A file name as text that any CSV or Markdown file can hold: bytes that are not UTF-8 (kept
-    by Python as surrogates) become ``\\xNN``, control characters ``\\xNN`` too."""
-    text = os.fsencode(text).decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def student_id(text: str) -> str:
-    """A student's name as a key: readable, Unicode NFC (so ``Zoé`` typed two ways is one
-    spelling), otherwise as written: no letters are stripped."""
-    return unicodedata.normalize("NFC", readable(text))
 
 
-def _clean_name(name: str) -> tuple[str, list[str]]:
-    """The file name without extension, copy markers and LATE tags, and what was removed."""
-    notes = []
-    base = name[:-6] if name.lower().endswith(".ipynb") else name.rsplit(".", 1)[0]
-    stripped = _COPY.sub("", _COPY_OF.sub("", base))
-    if stripped != base:
-        notes.append("a renamed copy")
-    return stripped.strip(), notes
 
 
-def match_stem(text: str, stems: list[str]) -> tuple[str | None, str]:
-    """The exercise stem in ``text`` (a cleaned file name) and how it was found."""
-    lowered = text.lower().replace(" ", "-")
-    for stem in stems:
-        if lowered == stem:
-            return stem, "named as the exercise"
-    found = [stem for stem in stems if lowered.endswith(stem) or stem in lowered]
-    if found:
-        longest = max(found, key=len)
-        return longest, f"the name contains the exercise's name {longest}"
-    numbers = set(_NUMBER.findall(text))
-    by_number = [stem for stem in stems if stem[:2] in numbers]
-    if len(by_number) == 1:
-        return by_number[0], f"matched by its exercise number {by_number[0][:2]} only (the rest of the name differs)"
-    return None, "no exercise name or number in the file name"
 
 
-def _lms_parts(cleaned: str) -> tuple[str | None, str, bool, str]:
-    """(student, LMS user id, late, how) from a flat LMS name ``<student>_[LATE_]<ids>_<file>``.
-    The first id is the LMS's user id (the same for all of a student's files; the second is the
-    submission's), so it is part of the student's key."""
-    late = bool(_LATE.search(cleaned))
-    tokens = _LATE.sub("", cleaned).split("_")
-    if len(tokens) < 2 or not tokens[0]:
-        return None, "", late, ""
-    ids = [t for t in tokens[1:] if t.isdigit()]
-    how = f"LMS file name: student '{student_id(tokens[0])}'" + (f", ids {'/'.join(ids)}" if ids else "")
-    return tokens[0], ids[0] if ids else "", late, how
 
 
 # -- reading a notebook --------------------------------------------------------------------
@@ -253,21 +201,6 @@ def _entries(root: Path, exclude: str | None) -> list[tuple[Path, os.stat_result
     return found
 
 
-def _owner(root: Path, parts: tuple[str, ...], folder_link: bool) -> tuple[str, tuple, list[str], str]:
-    """(student key, identity, how, cleaned name) for an entry: the student's folder, or the
-    student and user id in a flat LMS file name. The identity tells apart two students whose
-    keys read the same."""
-    cleaned, notes = _clean_name(parts[-1])
-    if len(parts) > 1 or folder_link:
-        raw = parts[0]
-        return student_id(raw), ("folder", os.fsencode(raw)), [f"in the student's folder '{student_id(raw)}'",
-                                                               *notes], _LATE.sub("", cleaned)
-    raw, uid, _, how = _lms_parts(cleaned)
-    rest = _LATE.sub("", cleaned)
-    if raw is None:
-        return "", (), notes, rest
-    identity = ("lms", unicodedata.normalize("NFC", raw), uid) if uid else ("lms-name", os.fsencode(raw))
-    return student_id(raw) + (f"_{uid}" if uid else ""), identity, [how, *notes], rest
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -292,7 +225,7 @@ def _link(root: Path, path: Path, parts: tuple[str, ...], identity: tuple) -> tu
     else:
         name = os.path.basename(target)
         allowed = os.path.dirname(target) == real_root and bool(identity) and \
-            _owner(root, (name,), False)[1] == identity
+            owner((name,), False)[1] == identity
     if not allowed:
         where = "outside the submissions" if not _inside(target, real_root) else "to another student's file"
         return "link", f"a link to {shown}, {where}: not graded (hand in the file itself)", None
@@ -316,15 +249,16 @@ def _classify(root: Path, path: Path, info: os.stat_result | None, error: str, s
     folder_link = is_link and len(parts) == 1 and os.path.isdir(path)
     kind = "folder link" if folder_link else "link" if is_link else "file" if info and stat.S_ISREG(info.st_mode) \
         else "other"
-    student, identity, how, cleaned = _owner(root, parts, folder_link)
+    student, identity, how, cleaned = owner(parts, folder_link)
     stem, stem_how = match_stem(cleaned, stems)
-    late = bool(_LATE.search(_clean_name(parts[-1])[0]))
+    late = is_late(parts[-1])
     note = "; ".join([*how[:1], stem_how, *(["marked LATE by the LMS"] if late else []), *how[1:]])
     sub = Submission(path, readable("/".join(parts)), student, stem, note, late=late, kind=kind,
                      mtime=info.st_mtime if info else 0.0, identity=identity)
     skipped = error or _skipped(parts)
-    if skipped:
-        sub.problem, sub.reason = ("skipped" if "skipped" in skipped else "unreadable"), skipped
+    if skipped or info is None:  # (an entry comes without its status only with the reason why)
+        sub.problem = "skipped" if "skipped" in skipped else "unreadable"
+        sub.reason = skipped or "cannot be read"
         return sub
     _read_into(sub, root, parts, info, is_link)
     if not student and sub.problem in (None, "not a notebook", "empty file", "invalid notebook"):
@@ -359,6 +293,8 @@ def _read_into(sub: Submission, root: Path, parts: tuple[str, ...], info: os.sta
     sub.problem, sub.reason, sub.notebook = inspect_bytes(parts[-1], data)
 
 
+
+
 def _assign_keys(found: list[Submission]) -> None:
     """Distinct keys for distinct students whose names read the same (``Zoé``, ``Zoé~2``)."""
     by_key: dict[str, list[tuple]] = {}
@@ -380,7 +316,7 @@ def _assign_keys(found: list[Submission]) -> None:
             sub.student = new
 
 
-def _choose_newest(found: list[Submission]) -> None:
+def choose_newest(found: list[Submission]) -> None:
     """One graded file per student and exercise: the most recently modified readable one; the
     others become ``duplicate``."""
     chosen: dict[tuple[str, str], Submission] = {}
@@ -411,5 +347,5 @@ def discover(root: Path, stems: list[str], exclude: Path | None = None) -> list[
     found = [_classify(root, path, info, error, stems) for path, info, error in _entries(root, skip)]
     found.sort(key=lambda s: (s.relpath, os.fsencode(s.path)))
     _assign_keys(found)
-    _choose_newest(found)
+    choose_newest(found)
     return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from course import paths
@@ -63,14 +64,15 @@ def solution_code(stem: str, exercises: Path = paths.EXERCISES, solutions: Path 
     return found
 
 
-def submission(exercise: dict, answers: dict[str, str | None], *, insert: dict[int, list[str]] | None = None) -> dict:
+def submission(exercise: dict, answers: Mapping[str, str | None], *,
+               insert: dict[int, list[str]] | None = None) -> dict:
     """A copy of ``exercise`` with answer cells replaced by ``answers`` (id -> code; None
     deletes the cell) and extra code cells inserted before the answer cell of the given
     question index (``insert``: position among the questions -> cell sources; a position past
     the last question appends at the end)."""
     nb = copy.deepcopy(exercise)
     where = answer_cells(nb)
-    order = sorted(where, key=where.get)
+    order = sorted(where, key=lambda qid: where[qid])
     for qid, code in answers.items():
         if qid in where and code is not None:
             nb["cells"][where[qid]]["source"] = code

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course.grading import gradebook, marks, runner, submissions
+from course.grading import gradebook, marks, reports, runner, submissions
 from course.grading.gradebook import Row
 
 STEMS = ["00-start-here", "03-money-and-policy", "04-chips-and-compute"]
@@ -80,7 +80,7 @@ def test_any_file_names_get_rows_and_outputs(raw_names, in_folders):
         out = Path(tmp) / "out"
         out.mkdir()
         gradebook.write_gradebooks(out, rows, STEMS)
-        gradebook.write_feedback(out, rows, {})
+        reports.write_feedback(out, rows, {})
         gradebook.write_files(out, [[s.relpath, s.kind, s.student, s.stem or "", s.problem or "", s.reason]
                                     for s in found])
         students = {s.student for s in found if s.student}

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from course.grading import kernel, runner
+from course.grading import isolation, messages, runner
 
 NAMES = {"a", "b"}
 
@@ -24,10 +24,10 @@ def _end(index, **fields) -> dict:
     return {"end": index, "error": None, "answers": {}, "rejected": {}, "output_truncated": False, **fields}
 
 
-def _feed(messages: list) -> tuple[dict, str | None]:
+def _feed(sent: list) -> tuple[dict, str | None]:
     state = _state()
-    for message in messages:
-        why = kernel._accept(message, state, NAMES)
+    for message in sent:
+        why = messages.accept(message, state, NAMES)
         if why:
             return state, why
     return state, None
@@ -76,7 +76,7 @@ def test_a_malformed_or_forged_message_is_refused(messages):
                                   b"[" * 100_000 + b"]" * 100_000], ids=lambda line: repr(line[:20]))
 def test_what_is_not_json_is_refused_by_the_decoder(line):
     with pytest.raises(ValueError):
-        kernel._decode(line)
+        messages.decode(line)
 
 
 @pytest.mark.slow
@@ -100,7 +100,7 @@ EPERM, ENOSYS, ALLOW = 0x00050001, 0x00050026, 0x7FFF0000
 def _run_filter(arch: int, nr: int, flags: int = 0) -> int:
     """What the filter returns for a call: seccomp_data is nr (offset 0), arch (4), args (16...)."""
     data = {0: nr & 0xFFFFFFFF, 4: arch, 16: flags & 0xFFFFFFFF}
-    program, pc, a = kernel.seccomp_program(), 0, 0
+    program, pc, a = isolation.seccomp_program(), 0, 0
     while True:
         code, jt, jf, k = program[pc]
         if code == 0x20:  # BPF_LD | BPF_W | BPF_ABS

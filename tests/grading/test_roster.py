@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import cli, feedback, gradebook, lms, roster, submissions
+from course.grading import cli, feedback, lms, reports, roster, submissions
 from course.grading.gradebook import Row
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -228,7 +228,7 @@ def test_feedback_folder_has_md_html_uploads_and_zips(tmp_path):
     rows = [Row("smithjane_12345", STEMS[0], "invalid notebook", 0.0, 22.0, "broken JSON: <b>x</b>",
                 "smithjane_12345_67890_03-money-and-policy.ipynb"),
             Row("zhangwei_12346", STEMS[0], "missing", 0.0, 22.0, "no file for this exercise", "")]
-    unattached = gradebook.write_feedback(tmp_path, rows, {})
+    unattached = reports.write_feedback(tmp_path, rows, {})
     assert unattached == {STEMS[0]: ["zhangwei_12346"]}
     names = sorted(p.relative_to(tmp_path / "feedback").as_posix() for p in (tmp_path / "feedback").rglob("*")
                    if p.is_file())

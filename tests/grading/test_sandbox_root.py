@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from course import paths
-from course.grading import cli, kernel, runner, sandbox, synthetic
+from course.grading import cli, isolation, runner, sandbox, synthetic
 
 pytestmark = pytest.mark.slow
 
@@ -329,8 +329,8 @@ def test_memory_is_limited_per_submission(graded):
     held = int(_answer(rows["d-memory"]).split()[1])
     assert held <= LIMITS.memory_mb, held
     filled = json.loads(_answer(rows["e-fill"]))
-    assert 0 < filled["tmp"] <= kernel.SCRATCH_MB * 2**20
-    assert 0 < filled["shm"] <= kernel.SHM_MB * 2**20
+    assert 0 < filled["tmp"] <= isolation.SCRATCH_MB * 2**20
+    assert 0 < filled["shm"] <= isolation.SHM_MB * 2**20
 
 
 @pytest.mark.parametrize("student", sorted(FORGED))

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from course.grading import judging, kernel, submissions, timing
+from course.grading import child, judging, submissions, timing
 
 STEMS = ["00-start-here", "03-money-and-policy", "04-chips-and-compute"]
 NB = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
@@ -61,7 +61,7 @@ def test_folders_lms_names_late_and_copies(tmp_path):
 ])
 def test_plain_data_passes(value, plain):
     """Plain data, with what JSON would lose (int keys, sets, tuples, NaN) tagged."""
-    assert kernel.plain(value) == plain
+    assert child.plain(value) == plain
 
 
 def test_anything_else_is_rejected_and_own_classes_flagged():
@@ -74,7 +74,7 @@ def test_anything_else_is_rejected_and_own_classes_flagged():
             return True
 
     Anything.__module__ = Sneaky.__module__ = "__main__"
-    answers, rejected = kernel.snapshot({"a": Anything(), "b": Sneaky("x"), "c": 1j, "d": [Anything()], "e": ...},
+    answers, rejected = child.snapshot({"a": Anything(), "b": Sneaky("x"), "c": 1j, "d": [Anything()], "e": ...},
                                         ["a", "b", "c", "d", "e", "f"])
     assert answers == {"e": judging.PLACEHOLDER}
     assert {k: v["review"] for k, v in rejected.items()} == {"a": True, "b": True, "c": False, "d": False}
@@ -82,9 +82,9 @@ def test_anything_else_is_rejected_and_own_classes_flagged():
 
 def test_numpy_scalars_become_numbers():
     numpy = pytest.importorskip("numpy")
-    assert kernel.plain([numpy.float64(1.5), numpy.int64(3), numpy.bool_(True)]) == [1.5, 3, True]
-    assert type(kernel.plain(numpy.float64(1.5))) is float
-    assert kernel.plain(numpy.array(13.2)) == 13.2 and kernel.plain(numpy.array([1, 3])) == [1, 3]
+    assert child.plain([numpy.float64(1.5), numpy.int64(3), numpy.bool_(True)]) == [1.5, 3, True]
+    assert type(child.plain(numpy.float64(1.5))) is float
+    assert child.plain(numpy.array(13.2)) == 13.2 and child.plain(numpy.array([1, 3])) == [1, 3]
 
 
 def test_review_patterns():
