@@ -39,8 +39,6 @@ __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use (PEP 562) and keep the name, so that
-    ``import course`` loads nothing heavy."""
     try:
         module = _EXPORTS[name]
     except KeyError:
@@ -51,5 +49,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    """The public names too, for tab completion, before any is imported."""
     return sorted(set(globals()) | set(__all__))
