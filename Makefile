@@ -33,7 +33,7 @@ help:
 	@echo "make lab      open JupyterLab on the first lesson (http://127.0.0.1:$(PORT))"
 	@echo "make test     run the whole test suite (data, package, widgets, notebooks, browser)"
 	@echo "make test-fast  the package, data and generated-file tests only (seconds; no kernels, no browser)"
-	@echo "make lint     check the code, tests and notebooks with ruff"
+	@echo "make lint     check the code, tests and notebooks (ruff), the types (mypy) and the layers (import-linter)"
 	@echo "make execute  re-run the lessons and solutions whose inputs changed, from fresh kernels (NB=path: one; FORCE=1: all)"
 	@echo "make bench    time imports, notebook execution and the test suite's parts (a benchmark, not a test)"
 	@echo "make lock     regenerate the lock files requirements.txt and requirements-dev.txt from the *.in files"
@@ -80,8 +80,11 @@ test: install-dev
 test-fast: install-dev
 	$(PYTEST) $(FAST) $(XDIST) tests $(PYTEST_ARGS)
 
+# ruff (with C901), mypy and import-linter's layers; settings in pyproject.toml.
 lint: install-dev
 	$(BIN)/python -m ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # Runs only the notebooks whose inputs changed (course/notebooks.py says which inputs);

@@ -20,6 +20,8 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command, imported only when asked for, so `python -m course grade` loads no
+    authoring tool; a command left out of this copy (the student release) says so."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         print(__doc__.strip(), file=sys.stderr)

@@ -140,7 +140,8 @@ def claim_ids_of(row: str | Mapping[str, Any] | pd.Series) -> list[str]:
 @lru_cache(maxsize=1)
 def _claims_by_id() -> dict[str, tuple[str, str]]:
     table = _read("claims")
-    return {row.claim_id: (row.source_id, row.quote) for row in table.itertuples(index=False)}
+    ids, sources, quotes = (table[column].tolist() for column in ("claim_id", "source_id", "quote"))
+    return {claim_id: (source_id, passage) for claim_id, source_id, passage in zip(ids, sources, quotes, strict=True)}
 
 
 def claim_sources() -> dict[str, str]:

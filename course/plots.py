@@ -13,18 +13,20 @@ one impossible to skip::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 #: Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 #: Hatches to pair with colours, so that categories do not rely on colour alone.
 HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")
 
-STYLE = {
+#: matplotlib settings of the course style (typed, so a misspelt setting is a mypy error).
+STYLE: dict[RcKeyType, Any] = {
     "axes.prop_cycle": None,  # filled in by _style()
     "axes.titlesize": 13,
     "axes.titleweight": "bold",
@@ -41,7 +43,7 @@ STYLE = {
 }
 
 
-def _style() -> dict:
+def _style() -> dict[RcKeyType, Any]:
     from cycler import cycler
 
     return {**STYLE, "axes.prop_cycle": cycler(color=OKABE_ITO)}

@@ -151,17 +151,13 @@ def load_source(source_id: str) -> str:
 def attribution(source_id: str) -> str:
     """A one-line citation built only from what the manifest knows, e.g.
     ``wsj: Raffaele Huang; Liza Lin, The Wall Street Journal, 2025-07-30``."""
-    row = _manifest().loc[_check_id(source_id)]
-    parts = [row["authors"], row["outlet"] or row["kind"], row["title"] and f"“{row['title']}”"]
-    date = row["date_published"]
-    parts.append(date.date().isoformat() if not _is_missing(date) else "undated")
-    return f"{source_id}: " + ", ".join(p for p in parts if p)
-
-
-def _is_missing(value: object) -> bool:
     import pandas as pd
 
-    return bool(pd.isna(value))
+    row = _manifest().loc[_check_id(source_id)]
+    parts = [row["authors"], row["outlet"] or row["kind"], row["title"] and f"“{row['title']}”"]
+    date = row["date_published"]  # a Timestamp, or NaT when the text gives no date
+    parts.append(date.date().isoformat() if isinstance(date, pd.Timestamp) else "undated")
+    return f"{source_id}: " + ", ".join(p for p in parts if p)
 
 
 class Quote:
