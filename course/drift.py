@@ -9,7 +9,7 @@ table cell still says something the data no longer says:
   claims.csv;
 - :func:`speaker_key_problems`: a classification question whose labels are speakers keys
   each item that is a claim with a label that fits the claim's `speaker` (kind keys are
-  filled from claims.csv by ``course.questions.source``);
+  filled from claims.csv by ``course.questions.kinds.classification``);
 - :func:`column_value_problems`: a column value quoted in prose (the `measure` 'training
   cost') is a value of that column;
 - :func:`count_problems`: a count written in prose or question text ("two more opinions",

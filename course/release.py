@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from course import paths
 
 if TYPE_CHECKING:
-    from course.questions.kinds import Question
+    from course.questions.question import Question
 
 #: What a release holds: tracked files of the source matching these (fnmatch; ``*`` spans ``/``).
 INCLUDE = (

@@ -37,7 +37,7 @@ from course.grading.isolation import PR_SET_DUMPABLE, SANDBOXED, WORK, own_world
 _GRADER_FDS: list[int] = []  # this kernel's own ends of the grader's pipes
 #: The course's helpers, imported once before any fork (a student's cell imports them again).
 PRELOADED = ("course", "course.evidence", "course.texts", "course.plots", "course.questions",
-             "course.questions.kinds", "course.questions.finder", "course.questions.written",
+             "course.questions.kinds", "course.questions.question",
              "course.questions.learner", "course.questions.seal")
 
 
