@@ -4,15 +4,16 @@ the open cases).
 
 Each rule has two tests: the checker reports a planted error, and the real files give
 nothing outside an explicit allow-list whose every entry says why it may stay. The checkers
-live in ``course/drift.py`` so that authors can run them on a draft.
+live in ``course/authoring/drift.py`` so that authors can run them on a draft.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from course import drift, evidence, paths
-from course.drift import Passage
+from course import evidence, paths
+from course.authoring import drift
+from course.authoring.drift import Passage
 from course.evidence import KINDS
 
 # ---------------------------------------------------------------- fixtures

@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import paths, release
+from course import paths
+from course.authoring import release
 from course.questions import source
 
 #: What a release must not hold (folders and files of this repository).
@@ -29,12 +30,15 @@ LEFT_OUT = [
     "course/grading",
     "course/questions/source.py",
     "course/questions/generate.py",
-    "course/release.py",
-    "course/bench.py",
-    "course/startup.py",
-    "course/audit.py",
-    "course/drift.py",
-    "course/lockfile.py",
+    "course/authoring/release.py",
+    "course/authoring/navigation.py",
+    "course/authoring/minutes.py",
+    "course/authoring/datacheck.py",
+    "course/authoring/bench.py",
+    "course/authoring/startup.py",
+    "course/authoring/audit.py",
+    "course/authoring/drift.py",
+    "course/authoring/lockfile.py",
     ".ci",
     ".github",
     "CONTRIBUTING.md",
@@ -113,7 +117,8 @@ JUDGE = textwrap.dedent(
     from course.questions import load_checks, unseal
 
     out = Path.cwd()
-    left_out = ["course.grading", "course.questions.source", "course.questions.generate", "course.release"]
+    left_out = ["course.grading", "course.questions.source", "course.questions.generate", "course.authoring.release",
+                "course.authoring.navigation"]
     report = {"course": course.__file__, "importable": [m for m in left_out if importlib.util.find_spec(m)]}
     answers, results = json.load(sys.stdin), {}
     packed = re.compile(r"(unseal|load_checks)\\((?:'([^']*)', )?'([A-Za-z0-9+/=]+)'\\)")

@@ -319,7 +319,7 @@ def lesson_path(stem: str) -> Path | None:
 
 
 def _read(path: Path) -> NotebookNode:
-    from course.notebooks import read_notebook
+    from course.authoring.notebooks import read_notebook
 
     return read_notebook(path)
 

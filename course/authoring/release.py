@@ -65,12 +65,16 @@ EXCLUDE = (
     "data/AUDIT*",
     "data/audit/*",
     "course/grading/*",  # the grader: judges against questions/
-    "course/bench.py",  # times the whole test suite, solutions included
-    "course/startup.py",  # part of the benchmark
-    "course/audit.py",  # the second-reader audit's report (data/audit/, left out)
-    "course/drift.py",  # authors' checks of lessons and questions/*.toml against the data
-    "course/lockfile.py",  # `make lock`, which needs the development tools
-    "course/release.py",  # this builder: reads questions/
+    # Authoring tools: all but notebooks.py (and the package's __init__.py), which the release's tests use.
+    "course/authoring/navigation.py",  # `make nav`: rewrites lessons and the README from the source's layout
+    "course/authoring/minutes.py",  # the minutes tables of README.md and INSTRUCTORS.md (`make nav`)
+    "course/authoring/datacheck.py",  # authors' checks of the tables in data/ against data/README.md's rules
+    "course/authoring/bench.py",  # times the whole test suite, solutions included
+    "course/authoring/startup.py",  # part of the benchmark
+    "course/authoring/audit.py",  # the second-reader audit's report (data/audit/, left out)
+    "course/authoring/drift.py",  # authors' checks of lessons and questions/*.toml against the data
+    "course/authoring/lockfile.py",  # `make lock`, which needs the development tools
+    "course/authoring/release.py",  # this builder: reads questions/
     "course/questions/source.py",  # reads questions/*.toml
     "course/questions/generate.py",  # writes learners' copies from questions/ and solutions/
     "course/questions/__main__.py",  # runs the generator
@@ -174,7 +178,7 @@ def student_readme(source: Path, repository: str) -> str:
     """The README for students: what the course is, the course map with Binder links into the
     student repository, how to run it, answer, and hand in. It does not name the source commit
     (the release's commit message does), so a source change students do not see changes nothing."""
-    from course import navigation
+    from course.authoring import minutes, navigation
 
     with open(source / "environment.yml", encoding="utf-8") as handle:
         env_name = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("name:")), "course")
@@ -186,7 +190,7 @@ def student_readme(source: Path, repository: str) -> str:
     if not title or not intro:
         raise ReleaseError("README.md needs a '# Title' and a first paragraph saying what the course is.")
     repo = navigation.github_name(repository)
-    lessons = navigation.lessons()
+    lessons = minutes.lessons()
     template = Template((source / TEMPLATES / "README.md").read_text(encoding="utf-8"))
     return template.substitute(
         title=title[1].strip(),
@@ -592,7 +596,7 @@ def _main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    from course.navigation import NavigationError
+    from course.authoring.minutes import NavigationError
     from course.questions.source import QuestionSourceError
 
     try:
