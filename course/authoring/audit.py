@@ -313,7 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = report_path()
     if "--check" in args:
         current = path.exists() and path.read_text(encoding="utf-8") == text
-        print(f"{path.relative_to(paths.ROOT)} is {'current' if current else 'stale: run python -m course.authoring.audit'}")
+        state = "current" if current else "stale: run python -m course.authoring.audit"
+        print(f"{path.relative_to(paths.ROOT)} is {state}")
         return 0 if current else 1
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path.relative_to(paths.ROOT)}")
