@@ -38,6 +38,8 @@ LEFT_OUT = [
     "course/authoring/startup.py",
     "course/authoring/audit.py",
     "course/authoring/drift.py",
+    "course/authoring/readings.py",
+    "course/authoring/passages.py",
     "course/authoring/lockfile.py",
     ".ci",
     ".github",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import paths
-from course.authoring.drift import row_key
+from course.authoring.passages import row_key
 
 REPORT = "AUDIT-2.md"
 FOLDER = "audit"

@@ -73,6 +73,8 @@ EXCLUDE = (
     "course/authoring/startup.py",  # part of the benchmark
     "course/authoring/audit.py",  # the second-reader audit's report (data/audit/, left out)
     "course/authoring/drift.py",  # authors' checks of lessons and questions/*.toml against the data
+    "course/authoring/readings.py",  # ... and of the course's readings in the tables
+    "course/authoring/passages.py",  # what those checks read
     "course/authoring/lockfile.py",  # `make lock`, which needs the development tools
     "course/authoring/release.py",  # this builder: reads questions/
     "course/questions/source.py",  # reads questions/*.toml
