@@ -57,6 +57,47 @@ SOURCE_SAYS = re.compile(
 )
 
 
+def _kind_words(sentence: str, match: re.Match[str], claim: Mapping[str, str]) -> list[str]:
+    """What is wrong with the kind words right after and right before one claim id."""
+    problems = []
+    excerpt = f"…{sentence.strip()[:120]}…"
+    after = AFTER_ID.match(sentence[match.end() : match.end() + 60])
+    if after:
+        negated, said = bool(after.group(1)), after.group(2).lower()
+        if (said == claim["kind"]) == negated:
+            problems.append(
+                f"{match.group()} is {'not ' if negated else ''}called {said!r}, "
+                f"but claims.csv has kind {claim['kind']!r}: {excerpt}"
+            )
+    window = sentence[max(0, match.start() - 40) : match.start()]
+    before = BEFORE_ID.search(window.rstrip("( ")) or BEFORE_ID.search(window)
+    if before and before.group(1).lower() != claim["kind"]:
+        problems.append(
+            f"{match.group()} is called {before.group(1).lower()!r}, "
+            f"but claims.csv has kind {claim['kind']!r}: {excerpt}"
+        )
+    return problems
+
+
+def _speaker_words(sentence: str, claim_id: str, claim: Mapping[str, str]) -> list[str]:
+    """What is wrong with "in its own voice" or "the WSJ says" in a sentence about one claim."""
+    problems = []
+    if OWN_VOICE.search(sentence) and not re.search(r"\bnot\b", sentence) and claim["speaker"] != "author":
+        problems.append(f"{claim_id} is said to be in the author's own voice, but its speaker is {claim['speaker']!r}")
+    for says in SOURCE_SAYS.finditer(sentence):
+        source = SOURCE_NAMES[says.group(1).lower()]
+        if source != claim["source_id"]:
+            problems.append(
+                f"'{says.group()}' next to {claim_id}, which is a claim of {claim['source_id']}, not of {source}"
+            )
+    return problems
+
+
+def _cited(sentence: str) -> list[re.Match[str]]:
+    """The claim ids of a sentence, less those given as examples of an answer's form."""
+    return [m for m in CLAIM_ID.finditer(sentence) if not EXAMPLE.search(sentence[max(0, m.start() - 14) : m.start()])]
+
+
 def kind_and_speaker_problems(passages: Iterable[Passage], claims: Mapping[str, Mapping[str, str]]) -> list[str]:
     """A kind word next to a claim id agrees with the claim's `kind`; "in its own voice" next
     to a lone claim id means its speaker is `author`; "the WSJ says" next to a lone claim id
@@ -64,48 +105,13 @@ def kind_and_speaker_problems(passages: Iterable[Passage], claims: Mapping[str, 
     problems = []
     for passage in passages:
         for sentence in sentences(passage.text):
-            for match in CLAIM_ID.finditer(sentence):
-                claim = claims.get(match.group())
-                if claim is None or EXAMPLE.search(sentence[max(0, match.start() - 14) : match.start()]):
-                    continue
-                after = AFTER_ID.match(sentence[match.end() : match.end() + 60])
-                if after:
-                    negated, said = bool(after.group(1)), after.group(2).lower()
-                    if (said == claim["kind"]) == negated:
-                        problems.append(
-                            f"{passage.where}: {match.group()} is {'not ' if negated else ''}called {said!r}, "
-                            f"but claims.csv has kind {claim['kind']!r}: …{sentence.strip()[:120]}…"
-                        )
-                before = BEFORE_ID.search(sentence[max(0, match.start() - 40) : match.start()].rstrip("( "))
-                if before is None:
-                    before = BEFORE_ID.search(sentence[max(0, match.start() - 40) : match.start()])
-                if before and before.group(1).lower() != claim["kind"]:
-                    problems.append(
-                        f"{passage.where}: {match.group()} is called {before.group(1).lower()!r}, "
-                        f"but claims.csv has kind {claim['kind']!r}: …{sentence.strip()[:120]}…"
-                    )
-            ids = [
-                m.group()
-                for m in CLAIM_ID.finditer(sentence)
-                if not EXAMPLE.search(sentence[max(0, m.start() - 14) : m.start()])
-            ]
-            if len(set(ids)) != 1:
-                continue
-            claim = claims.get(ids[0])
-            if claim is None:
-                continue
-            if OWN_VOICE.search(sentence) and not re.search(r"\bnot\b", sentence) and claim["speaker"] != "author":
-                problems.append(
-                    f"{passage.where}: {ids[0]} is said to be in the author's own voice, but its speaker is "
-                    f"{claim['speaker']!r}"
-                )
-            for says in SOURCE_SAYS.finditer(sentence):
-                source = SOURCE_NAMES[says.group(1).lower()]
-                if source != claim["source_id"]:
-                    problems.append(
-                        f"{passage.where}: '{says.group()}' next to {ids[0]}, which is a claim of "
-                        f"{claim['source_id']}, not of {source}"
-                    )
+            cited = _cited(sentence)
+            found = [p for m in cited if m.group() in claims for p in _kind_words(sentence, m, claims[m.group()])]
+            ids = {m.group() for m in cited}
+            if len(ids) == 1 and next(iter(ids)) in claims:
+                claim_id = next(iter(ids))
+                found += _speaker_words(sentence, claim_id, claims[claim_id])
+            problems += [f"{passage.where}: {problem}" for problem in found]
     return problems
 
 
@@ -182,6 +188,27 @@ VALUE_COLUMNS = (
 _QUOTED = re.compile(r"(?<![\w’'])'([^'\n]{2,60}?)'(?![\w])|“([^”\n]{2,60})”|`([^`\n]{2,60})`")
 
 
+def _column_values(
+    all_tables: Mapping[str, list[dict[str, str]]], claims: Mapping[str, Mapping[str, str]] | None
+) -> dict[str, dict[str, set[str]]]:
+    """column → table → the values it holds (a cell of several parts counts each part)."""
+    values: dict[str, dict[str, set[str]]] = {}
+    for name, rows in all_tables.items():
+        for row in rows:
+            for column, cell in row.items():
+                values.setdefault(column, {}).setdefault(name, set()).update({cell, *cell.split("; ")})
+    for claim in (claims or {}).values():
+        for column in ("kind", "theme", "speaker"):
+            values.setdefault(column, {}).setdefault("claims", set()).add(claim[column])
+    return values
+
+
+def _quoted_value(sentence: str, named: re.Match[str]) -> str | None:
+    """The value quoted just after a column named in backticks, if any."""
+    quoted = _QUOTED.search(sentence[named.end() : named.end() + 90])
+    return next(g for g in quoted.groups() if g) if quoted else None
+
+
 def column_value_problems(
     passages: Iterable[Passage],
     all_tables: Mapping[str, list[dict[str, str]]],
@@ -190,29 +217,16 @@ def column_value_problems(
     """Where prose names a column in backticks and then quotes a value in the same sentence
     (the `measure` 'training cost'), the value is one that column holds (in the table the
     sentence names, or in any table with that column)."""
-    values: dict[str, dict[str, set[str]]] = {}
-    for name, rows in all_tables.items():
-        for row in rows:
-            for column, cell in row.items():
-                parts = {cell, *cell.split("; ")}
-                values.setdefault(column, {}).setdefault(name, set()).update(parts)
-    if claims:
-        for claim in claims.values():
-            for column in ("kind", "theme", "speaker"):
-                values.setdefault(column, {}).setdefault("claims", set()).add(claim[column])
+    values = _column_values(all_tables, claims)
     problems = []
     for passage in passages:
         for sentence in sentences(passage.text):
             for named in re.finditer(r"`(\w+)`", sentence):
                 column = named.group(1)
-                if column not in VALUE_COLUMNS or column not in values:
+                value = _quoted_value(sentence, named) if column in VALUE_COLUMNS and column in values else None
+                if not value or value in values or value in all_tables:
                     continue
-                rest = sentence[named.end() : named.end() + 90]
-                quoted = _QUOTED.search(rest)
-                if quoted is None:
-                    continue
-                value = next(g for g in quoted.groups() if g)
-                if value in values or value in all_tables or CLAIM_ID.search(value) or re.search(r"[()=\[\]]", value):
+                if CLAIM_ID.search(value) or re.search(r"[()=\[\]]", value):
                     continue
                 named_tables = [t for t in values[column] if re.search(rf"\b{t}\b", sentence)]
                 pool = set().union(*(values[column][t] for t in (named_tables or values[column])))

@@ -42,6 +42,27 @@ COMMON_NAMES = {
 }
 
 
+def _position_problems(position: str, said: str) -> list[str]:
+    """Each number, quoted phrase and name of a position that is not in ``said`` (its cited
+    quotes and its speaker)."""
+    problems = [
+        f"the position's {number!r} is in none of its cited quotes"
+        for number in re.findall(r"\d+(?:[.,]\d+)*", position)
+        if number not in said
+    ]
+    problems += [
+        f"the position quotes {phrase!r}, which no cited quote says"
+        for phrase in re.findall(r"(?<![\w’'])'([^']+)'(?!\w)", position)
+        if phrase not in said
+    ]
+    unquoted = re.sub(r"'[^']+'", "", position)
+    for name in re.findall(r"(?<!^)(?<!; )\b[A-Z][\w.-]*", unquoted):
+        name = re.sub(r"(?:'s|’s)$", "", name).rstrip(".")
+        if name not in COMMON_NAMES and name not in said and name.rstrip("s") not in said:
+            problems.append(f"the position names {name!r}, which none of its cited quotes does")
+    return problems
+
+
 def agreement_problems(rows: Sequence[Mapping[str, str]], claims: Mapping[str, Mapping[str, str]]) -> list[str]:
     """Each topic has one reference row; a relation is one of the four; every cited claim is
     the row's source's; and the position says no more than its cited quotes: each number,
@@ -62,19 +83,8 @@ def agreement_problems(rows: Sequence[Mapping[str, str]], claims: Mapping[str, M
             for c in cited
             if c["source_id"] != row["source_id"]
         ]
-        said = " ".join(c["quote"] for c in cited) + " " + row["speaker"]
-        position = row["position"]
-        for number in re.findall(r"\d+(?:[.,]\d+)*", position):
-            if number not in said:
-                problems.append(f"{where}: the position's {number!r} is in none of its cited quotes")
-        for phrase in re.findall(r"(?<![\w’'])'([^']+)'(?!\w)", position):
-            if phrase not in said:
-                problems.append(f"{where}: the position quotes {phrase!r}, which no cited quote says")
-        unquoted = re.sub(r"'[^']+'", "", position)
-        for name in re.findall(r"(?<!^)(?<!; )\b[A-Z][\w.-]*", unquoted):
-            name = re.sub(r"(?:'s|’s)$", "", name).rstrip(".")
-            if name not in COMMON_NAMES and name not in said and name.rstrip("s") not in said:
-                problems.append(f"{where}: the position names {name!r}, which none of its cited quotes does")
+        said = " ".join(c["quote"] for c in cited if c) + " " + row["speaker"]
+        problems += [f"{where}: {problem}" for problem in _position_problems(row["position"], said)]
         if row["relation"] in ("differs in detail", "disagrees") and not row["note"]:
             problems.append(f"{where}: a {row['relation']!r} row needs a note saying how")
     for topic, relations in topics.items():
@@ -97,6 +107,28 @@ INFERENCE = re.compile(
 CHECKABLE = ("fact", "claim", "forecast")
 
 
+def _row_marks(name: str, row: Mapping[str, str], claims: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """A table row's notes that state an inference carry the mark; a `reported` row stands on a
+    checkable claim or says with the mark why not."""
+    key, problems = row_key(name, row), []
+    for column in ("note", "dating_note"):
+        cell = row.get(column, "")
+        found = INFERENCE.search(cell)
+        if found and READING not in cell:
+            problems.append(
+                f"{name}.csv {key}: {column} states an inference ({found.group()!r}) without "
+                f'"{READING}:": {cell[:100]!r}'
+            )
+    if row.get("status") == "reported":
+        kinds = {claims[c]["kind"] for c in row["claim_ids"].split(";") if c in claims}
+        if not kinds & set(CHECKABLE) and READING not in row.get("note", ""):
+            problems.append(
+                f"{name}.csv {key}: status 'reported' but every cited claim is an opinion "
+                f"({row['claim_ids']}); use status 'opinion', or say why in note with \"{READING}:\""
+            )
+    return problems
+
+
 def reading_mark_problems(
     all_tables: Mapping[str, list[dict[str, str]]],
     fields: Sequence[Mapping[str, str]],
@@ -105,25 +137,9 @@ def reading_mark_problems(
     """The interpretation mark: a note or dating note that states an inference carries
     "Course's reading"; an `inferred` manifest field says it is the course's reading; a row
     with status `reported` stands on a checkable claim, or says with the mark why not."""
-    problems = []
-    for name, rows in all_tables.items():
-        for row in rows:
-            key = row_key(name, row)
-            for column in ("note", "dating_note"):
-                cell = row.get(column, "")
-                found = INFERENCE.search(cell)
-                if found and READING not in cell:
-                    problems.append(
-                        f"{name}.csv {key}: {column} states an inference ({found.group()!r}) without "
-                        f'"{READING}:": {cell[:100]!r}'
-                    )
-            if row.get("status") == "reported":
-                kinds = {claims[c]["kind"] for c in row["claim_ids"].split(";") if c in claims}
-                if not kinds & set(CHECKABLE) and READING not in row.get("note", ""):
-                    problems.append(
-                        f"{name}.csv {key}: status 'reported' but every cited claim is an opinion "
-                        f"({row['claim_ids']}); use status 'opinion', or say why in note with \"{READING}:\""
-                    )
+    problems = [
+        problem for name, rows in all_tables.items() for row in rows for problem in _row_marks(name, row, claims)
+    ]
     for field in fields:
         if field["basis"] == "inferred" and READING not in field["reasoning"]:
             problems.append(
