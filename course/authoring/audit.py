@@ -133,8 +133,8 @@ def existing_units(root: Path | None = None) -> dict[str, set[str]]:
                 if cell.cell_type == "markdown" or (folder == "notebooks" and cell.get("outputs"))
             }
     for path in sorted((root / "questions").glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        units[f"questions/{path.name}"] = {e["id"] for s in ("check", "exercise") for e in data.get(s, [])}
+        questions = tomllib.loads(path.read_text(encoding="utf-8"))
+        units[f"questions/{path.name}"] = {e["id"] for s in ("check", "exercise") for e in questions.get(s, [])}
     data = root / "data"
     units["data/claims.csv"] = {r["claim_id"] for r in _plain(data / "claims.csv")}
     package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))

@@ -146,7 +146,7 @@ def speaker_key_problems(
     for where, entry in entries:
         labels = entry.get("labels")
         answer = entry.get("answer")
-        if entry.get("kind") != "classification" or not labels or sorted(labels) == sorted(KINDS):
+        if entry.get("kind") != "classification" or not isinstance(labels, list) or sorted(labels) == sorted(KINDS):
             continue
         if not isinstance(answer, Mapping):
             continue

@@ -74,16 +74,17 @@ def agreement_problems(rows: Sequence[Mapping[str, str]], claims: Mapping[str, M
         topics.setdefault(row["topic"], []).append(row["relation"])
         if row["relation"] not in RELATIONS:
             problems.append(f"{where}: relation {row['relation']!r} is not one of {RELATIONS}")
-        cited = [claims.get(c) for c in row["claim_ids"].split(";")]
-        if None in cited:
+        ids = row["claim_ids"].split(";")
+        if any(c not in claims for c in ids):
             problems.append(f"{where}: cites an unknown claim ({row['claim_ids']})")
             continue
+        cited = [claims[c] for c in ids]
         problems += [
             f"{where}: cites {c['claim_id']}, a claim of {c['source_id']}, not of {row['source_id']}"
             for c in cited
             if c["source_id"] != row["source_id"]
         ]
-        said = " ".join(c["quote"] for c in cited if c) + " " + row["speaker"]
+        said = " ".join(c["quote"] for c in cited) + " " + row["speaker"]
         problems += [f"{where}: {problem}" for problem in _position_problems(row["position"], said)]
         if row["relation"] in ("differs in detail", "disagrees") and not row["note"]:
             problems.append(f"{where}: a {row['relation']!r} row needs a note saying how")

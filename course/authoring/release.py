@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -150,6 +151,11 @@ def student_repository(source: Path, given: str | None) -> str:
     return url
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for ``re.sub`` taken as is (no backslash escapes or group references)."""
+    return lambda _match: text
+
+
 def student_pyproject(text: str, repository: str) -> str:
     """The source's pyproject.toml for the release: its URL is the student repository's, pytest
     runs ``tests/`` only, and nothing names the grader."""
@@ -162,7 +168,7 @@ def student_pyproject(text: str, repository: str) -> str:
         (r"(?m)^# nbval is turned on.*\n(?:# .*\n)?", "", False),  # the instructors' Makefile
     ]
     for pattern, replacement, required in edits:
-        text, count = re.subn(pattern, lambda _, new=replacement: new, text)
+        text, count = re.subn(pattern, _literal(replacement), text)
         if required and count != 1:
             raise ReleaseError(f"pyproject.toml: expected one line matching {pattern!r}, found {count}.")
     return text
