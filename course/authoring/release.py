@@ -9,10 +9,10 @@ OUT holds the lessons, the exercises, the data, the learner side of the ``course
 environment and Binder files, a README written for students (with Binder links into the
 student repository), the licences, a Makefile (``make lab``, ``make test``) and a small test set.
 It leaves out ``solutions/``, ``questions/``, ``instructors/``, the grader and the authoring
-tools. Before it commits, the build checks that every module kept imports only modules kept,
-that every relative link points at a file kept, and that no answer, explanation or model answer
-from ``questions/*.toml`` is in plain text in any file of OUT (``course.authoring.release_checks``); any of them
-failing stops the build with a non-zero exit.
+tools but ``course/authoring/notebooks.py`` (the release's tests use it). Before it commits, the
+checks of ``course.authoring.release_checks`` run on OUT (modules kept import only modules kept,
+relative links point at files kept, no answer from ``questions/*.toml`` is in plain text); any
+of them failing stops the build with a non-zero exit.
 
 OUT must be empty, missing, or an earlier release (rebuilt in place: one more commit on top,
 so a push is a fast-forward and nbgitpuller keeps working). Nothing outside OUT is written.
@@ -202,9 +202,6 @@ def student_readme(source: Path, repository: str) -> str:
         env_name=env_name,
         first_lesson=lessons[0].name,
     )
-
-
-# -- checks of the built release: course.authoring.release_checks ---------------------------
 
 
 ALLOWED = "allowed.toml"
