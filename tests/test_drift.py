@@ -15,6 +15,7 @@ import pytest
 from course import evidence, paths
 from course.authoring import drift, readings
 from course.authoring import passages as gather
+from course.authoring.datacheck.files import read_rows
 from course.authoring.passages import Passage
 from course.evidence import KINDS
 
@@ -153,7 +154,7 @@ def test_every_count_in_lessons_and_questions_is_computed_or_allowed(passages):
 
 def test_the_constants_prose_uses_are_the_datas():
     """The few counts prose may type are constants of the course, checked here."""
-    manifest = gather.read_rows(paths.DATA / "sources" / "sources.csv")
+    manifest = read_rows(paths.DATA / "sources" / "sources.csv")
     assert len(manifest) == len(list((paths.DATA / "sources").glob("*.txt"))) == 5  # "five texts"
     assert len(evidence.KINDS) == 4  # "four kinds"
     assert sum(bool(row["date_published"]) for row in manifest) == 3  # "three dated texts"
@@ -196,7 +197,7 @@ def test_an_unmarked_reading_is_reported(claims, tables):
 
 
 def test_the_courses_readings_are_marked(claims, tables):
-    fields = gather.read_rows(paths.DATA / "sources" / "fields.csv")
+    fields = read_rows(paths.DATA / "sources" / "fields.csv")
     problems = readings.reading_mark_problems(tables, fields, claims)
     assert not problems, "\n".join(problems)
 

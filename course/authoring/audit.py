@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import paths
+from course.authoring.datacheck.files import read_rows
 from course.authoring.passages import row_key
 
 REPORT = "AUDIT-2.md"
@@ -136,22 +137,17 @@ def existing_units(root: Path | None = None) -> dict[str, set[str]]:
         questions = tomllib.loads(path.read_text(encoding="utf-8"))
         units[f"questions/{path.name}"] = {e["id"] for s in ("check", "exercise") for e in questions.get(s, [])}
     data = root / "data"
-    units["data/claims.csv"] = {r["claim_id"] for r in _plain(data / "claims.csv")}
+    units["data/claims.csv"] = {r["claim_id"] for r in read_rows(data / "claims.csv")}
     package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:
         if resource["path"].startswith("tables/"):
-            rows = _plain(data / resource["path"])
+            rows = read_rows(data / resource["path"])
             units[f"data/{resource['path']}"] = {row_key(resource["name"], r) for r in rows}
-    units["data/sources/sources.csv"] = {r["source_id"] for r in _plain(data / "sources" / "sources.csv")}
+    units["data/sources/sources.csv"] = {r["source_id"] for r in read_rows(data / "sources" / "sources.csv")}
     units["data/sources/fields.csv"] = {
-        f"{r['source_id']}/{r['field']}" for r in _plain(data / "sources" / "fields.csv")
+        f"{r['source_id']}/{r['field']}" for r in read_rows(data / "sources" / "fields.csv")
     }
     return units
-
-
-def _plain(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 # ---------------------------------------------------------------- counting

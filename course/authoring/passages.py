@@ -6,7 +6,6 @@ it sits; and data/ as those checks read it (claims by id, tables by name).
 
 from __future__ import annotations
 
-import csv
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course import paths
+from course.authoring.datacheck.files import read_rows
 
 KINDS = ("fact", "forecast", "claim", "opinion")
 READING = "Course's reading"
@@ -29,12 +29,6 @@ class Passage:
 
 
 # ---------------------------------------------------------------- reading the files
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """A CSV file as a list of rows (every cell a string)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def claims_by_id(data: Path | None = None) -> dict[str, dict[str, str]]:
