@@ -319,9 +319,14 @@ def lesson_path(stem: str) -> Path | None:
 
 
 def _read(path: Path) -> NotebookNode:
-    from course.authoring.notebooks import read_notebook
+    """A notebook to fill, or a ``GenerateError`` saying why it cannot be read. (Read here,
+    not with the authoring tools' reader: the question package imports nothing above it.)"""
+    import nbformat
 
-    return read_notebook(path)
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except (OSError, ValueError, KeyError) as error:  # bad JSON, an unknown nbformat version
+        raise GenerateError(f"{path}: not a readable notebook ({type(error).__name__}: {error})") from None
 
 
 def _text(nb: NotebookNode) -> str:
