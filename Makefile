@@ -37,7 +37,7 @@ help:
 	@echo "make execute  re-run the lessons and solutions whose inputs changed, from fresh kernels (NB=path: one; FORCE=1: all)"
 	@echo "make bench    time imports, notebook execution and the test suite's parts (a benchmark, not a test)"
 	@echo "make lock     regenerate the lock files requirements.txt and requirements-dev.txt from the *.in files"
-	@echo "make nav      regenerate lesson navigation and the README course map"
+	@echo "make nav      regenerate lesson navigation, the README course map and INSTRUCTORS.md's timing table"
 	@echo "make questions  regenerate self-checks, exercises/ and the answer key from questions/*.toml"
 	@echo "make grade SUBMISSIONS=folder OUT=folder   grade a class (see INSTRUCTORS.md)"
 	@echo "make release OUT=folder [RELEASE_ARGS=--repository URL]   build the student copy as a git repository (see INSTRUCTORS.md)"
@@ -60,13 +60,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 # Regenerate both locks from requirements.in and requirements-dev.in (Linux, Python 3.11, as
 # Binder and CI run them); the dev lock keeps every learner's pin (-c requirements.txt).
-# course.lockfile then gives each package asked for with an extra a plain twin (pip needs it).
+# course.authoring.lockfile then gives each package asked for with an extra a plain twin (pip needs it).
 LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --no-strip-extras --python-version 3.11 \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 lock: install-dev
 	$(LOCK) requirements.in -o requirements.txt
 	$(LOCK) requirements-dev.in -c requirements.txt -o requirements-dev.txt
-	$(BIN)/python -m course.lockfile requirements.txt requirements-dev.txt
+	$(BIN)/python -m course.authoring.lockfile requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -87,14 +87,14 @@ lint: install-dev
 	$(BIN)/lint-imports
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-# Runs only the notebooks whose inputs changed (course/notebooks.py says which inputs);
+# Runs only the notebooks whose inputs changed (course/authoring/notebooks.py says which inputs);
 # NB=path runs one (or several, space-separated); FORCE=1 runs them all the same.
 NB ?=
 execute: install nav questions
-	$(BIN)/python -m course.notebooks execute $(if $(FORCE),--force,) $(NB)
+	$(BIN)/python -m course.authoring.notebooks execute $(if $(FORCE),--force,) $(NB)
 
 bench: install-dev
-	NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.bench $(BENCH_ARGS)
+	NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.authoring.bench $(BENCH_ARGS)
 
 grade: install
 	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)
@@ -109,7 +109,7 @@ bench-grading: install
 	$(BIN)/python -m course.grading.bench --students $(STUDENTS)
 
 nav: install
-	$(BIN)/python -m course.navigation
+	$(BIN)/python -m course.authoring.navigation
 
 # Every question is written once, in questions/<stem>.toml; this writes the learners' copies.
 questions: install

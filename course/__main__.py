@@ -1,9 +1,9 @@
 """``python -m course COMMAND ...``: the course's command-line tools.
 
     python -m course grade SUBMISSIONS --out OUT   grade a class (course.grading)
-    python -m course execute [PATH ...]            re-run notebooks in place (course.notebooks)
-    python -m course nav [--check]                 regenerate navigation (course.navigation)
-    python -m course release OUT [--repository URL] build the student release (course.release)
+    python -m course execute [PATH ...]            re-run notebooks in place (course.authoring.notebooks)
+    python -m course nav [--check]                 regenerate navigation (course.authoring.navigation)
+    python -m course release OUT [--repository URL] build the student release (course.authoring.release)
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import sys
 
 COMMANDS = {
     "grade": ("course.grading.cli", "main", False),
-    "execute": ("course.notebooks", "_main", True),
-    "nav": ("course.navigation", "_main", False),
-    "release": ("course.release", "_main", False),
+    "execute": ("course.authoring.notebooks", "_main", True),
+    "nav": ("course.authoring.navigation", "_main", False),
+    "release": ("course.authoring.release", "_main", False),
 }
 
 

@@ -2,7 +2,7 @@
 
 Lists that several test files need (the source ids) are written once, here; lists that the
 package already knows (the tables, the claim kinds, the lessons) are read from it:
-``course.table_names()``, ``course.evidence.KINDS``, ``course.notebooks.notebook_paths(("notebooks",))``.
+``course.table_names()``, ``course.evidence.KINDS``, ``course.authoring.notebooks.notebook_paths(("notebooks",))``.
 """
 
 from __future__ import annotations

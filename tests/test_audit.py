@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course import audit
+from course.authoring import audit
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,8 @@ def write(path: Path, rows: list[list[str]]) -> None:
 def test_the_committed_report_is_current(ledger, units):
     text = audit.render(ledger, units)
     assert audit.report_path().read_text(encoding="utf-8") == text, (
-        "data/AUDIT-2.md is stale: its counts no longer match the ledgers and the files; run python -m course.audit"
+        "data/AUDIT-2.md is stale: its counts no longer match the ledgers and the files; "
+        "run python -m course.authoring.audit"
     )
 
 

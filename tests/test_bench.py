@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from course import bench, paths
+from course import paths
+from course.authoring import bench
 
 PYPROJECT = """
 [tool.pytest.ini_options]

@@ -4,15 +4,19 @@ the open cases).
 
 Each rule has two tests: the checker reports a planted error, and the real files give
 nothing outside an explicit allow-list whose every entry says why it may stay. The checkers
-live in ``course/drift.py`` so that authors can run them on a draft.
+live in ``course/authoring/drift.py`` and ``course/authoring/readings.py`` (reading what
+``course/authoring/passages.py`` gathers) so that authors can run them on a draft.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from course import drift, evidence, paths
-from course.drift import Passage
+from course import evidence, paths
+from course.authoring import drift, readings
+from course.authoring import passages as gather
+from course.authoring.datacheck.files import read_rows
+from course.authoring.passages import Passage
 from course.evidence import KINDS
 
 # ---------------------------------------------------------------- fixtures
@@ -20,17 +24,17 @@ from course.evidence import KINDS
 
 @pytest.fixture(scope="module")
 def claims():
-    return drift.claims_by_id()
+    return gather.claims_by_id()
 
 
 @pytest.fixture(scope="module")
 def tables():
-    return drift.tables()
+    return gather.tables()
 
 
 @pytest.fixture(scope="module")
 def passages():
-    return drift.course_passages()
+    return gather.course_passages()
 
 
 # ---------------------------------------------------------------- (a) kind words and speakers
@@ -150,7 +154,7 @@ def test_every_count_in_lessons_and_questions_is_computed_or_allowed(passages):
 
 def test_the_constants_prose_uses_are_the_datas():
     """The few counts prose may type are constants of the course, checked here."""
-    manifest = drift.read_rows(paths.DATA / "sources" / "sources.csv")
+    manifest = read_rows(paths.DATA / "sources" / "sources.csv")
     assert len(manifest) == len(list((paths.DATA / "sources").glob("*.txt"))) == 5  # "five texts"
     assert len(evidence.KINDS) == 4  # "four kinds"
     assert sum(bool(row["date_published"]) for row in manifest) == 3  # "three dated texts"
@@ -164,9 +168,9 @@ def test_a_relation_that_its_claims_do_not_carry_is_reported(claims, tables):
     rows[1]["position"] = "Blocked by Huawei in 2024"  # names and a year that C066 does not give
     rows[1]["relation"] = "contradicts"
     rows.append({**rows[0], "source_id": "blog", "claim_ids": "C103", "relation": "reference"})
-    problems = drift.agreement_problems(rows, claims)
+    problems = readings.agreement_problems(rows, claims)
     assert problems == [
-        "agreement.csv h20-sales/curbs: relation 'contradicts' is not one of " + str(drift.RELATIONS),
+        "agreement.csv h20-sales/curbs: relation 'contradicts' is not one of " + str(readings.RELATIONS),
         "agreement.csv h20-sales/curbs: the position's '2024' is in none of its cited quotes",
         "agreement.csv h20-sales/curbs: the position names 'Huawei', which none of its cited quotes does",
         "agreement.csv h20-sales/blog: cites C103, a claim of wsj, not of blog",
@@ -175,7 +179,7 @@ def test_a_relation_that_its_claims_do_not_carry_is_reported(claims, tables):
 
 
 def test_every_relation_rests_on_its_cited_claims(claims, tables):
-    problems = drift.agreement_problems(tables["agreement"], claims)
+    problems = readings.agreement_problems(tables["agreement"], claims)
     assert not problems, "\n".join(problems)
 
 
@@ -188,23 +192,23 @@ def test_an_unmarked_reading_is_reported(claims, tables):
         "energy": [{**tables["energy"][9], "status": "reported"}],
     }
     fields = [{"source_id": "blog", "field": "title", "basis": "inferred", "reasoning": "The first line."}]
-    problems = drift.reading_mark_problems(planted_tables, fields, claims)
+    problems = readings.reading_mark_problems(planted_tables, fields, claims)
     assert [p.split(":")[0] for p in problems] == ["talent.csv T04", "energy.csv E10", "fields.csv blog/title"]
 
 
 def test_the_courses_readings_are_marked(claims, tables):
-    fields = drift.read_rows(paths.DATA / "sources" / "fields.csv")
-    problems = drift.reading_mark_problems(tables, fields, claims)
+    fields = read_rows(paths.DATA / "sources" / "fields.csv")
+    problems = readings.reading_mark_problems(tables, fields, claims)
     assert not problems, "\n".join(problems)
 
 
 def test_a_claim_cut_from_its_subject_is_reported(claims):
     planted = {**claims, "C029": {**claims["C029"], "note": ""}}
-    assert [p.split(":")[0] for p in drift.subject_problems(planted)] == ["claims.csv C029"]
+    assert [p.split(":")[0] for p in readings.subject_problems(planted)] == ["claims.csv C029"]
 
 
 def test_every_claim_cut_from_its_subject_names_it(claims):
-    problems = drift.subject_problems(claims)
+    problems = readings.subject_problems(claims)
     assert not problems, "\n".join(problems)
 
 
@@ -273,7 +277,7 @@ def test_a_speaker_key_that_disagrees_with_claims_csv_is_reported(claims):
 
 
 def test_speaker_keys_in_the_question_files_agree_with_claims_csv(claims):
-    problems = drift.speaker_key_problems(drift.question_entries(), claims)
+    problems = drift.speaker_key_problems(gather.question_entries(), claims)
     assert not problems, "\n".join(problems)
 
 

@@ -11,11 +11,12 @@ from collections import Counter
 import nbformat
 import pytest
 
-from course import navigation, paths
+from course import paths
+from course.authoring import minutes
 from course.questions import source
 from course.questions.generate import BEGIN, END
 
-LESSON_STEMS = [lesson.path.stem for lesson in navigation.lessons()]
+LESSON_STEMS = [lesson.path.stem for lesson in minutes.lessons()]
 SOLUTIONS = sorted(paths.SOLUTIONS.glob("*.ipynb"))
 EXERCISE_STEMS = [p.stem for p in SOLUTIONS]
 #: Kinds every course must exercise somewhere (issue 11).
@@ -97,7 +98,7 @@ def test_written_model_answers_cite_claims_that_exist(stem):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.name for p in SOLUTIONS])
 def test_learners_copy_runs_and_every_check_says_not_answered_yet(path, tmp_path):
-    from course.notebooks import execute, read_notebook
+    from course.authoring.notebooks import execute, read_notebook
 
     learner = paths.EXERCISES / path.name
     nb = execute(read_notebook(learner), paths.EXERCISES)

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 import course
-from course import navigation, notebooks, paths
+from course import paths
+from course.authoring import minutes, navigation, notebooks
 
 LESSONS = notebooks.notebook_paths(("notebooks",))
 SKELETON = ["Reading", "Analysis", "Figure", "Check your understanding", "Key points", "Glossary", "What next"]
@@ -70,7 +71,7 @@ def stated_numbers(source: str) -> list[str]:
     source = re.sub(r"`[^`]*`", "", source)  # code is checked by running it
     source = re.sub(r"\]\([^)]*\)", "]", source)  # link targets (file names)
     source = CLAIM_ID.sub("", source)
-    source = navigation.MINUTES.sub("", source)
+    source = minutes.MINUTES.sub("", source)
     source = re.sub(r"^# \d\d ", "# ", source, flags=re.M)  # the lesson's own number
     return [n.replace(",", "") for n in NUMBER.findall(source)]
 
@@ -265,7 +266,7 @@ def test_claim_ids_cited_in_the_prose_exist(path):
 
 def test_no_dollar_sign_starts_a_formula():
     """JupyterLab reads $…$ in markdown as a formula: money must be written \\$5.6 million."""
-    from course.notebooks import notebook_paths
+    from course.authoring.notebooks import notebook_paths
 
     for path in notebook_paths(("notebooks", "instructors", "solutions", "exercises")):
         nb = nbformat.read(str(path), as_version=4)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from course.lockfile import add_plain_twins
+from course.authoring.lockfile import add_plain_twins
 
 LOCK = """\
 bleach[css]==6.4.0 \\

@@ -5,7 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from course import navigation, paths
+from course import paths
+from course.authoring import minutes, navigation
 
 
 def lesson(path, number, title, extra=""):
@@ -26,6 +27,7 @@ def small_course(tmp_path, monkeypatch):
     (tmp_path / "exercises/01-more.ipynb").write_text("{}")
     (tmp_path / "pyproject.toml").write_text('[project.urls]\nRepository = "https://github.com/o/r"\n')
     (tmp_path / "README.md").write_text(f"intro\n{navigation.MAP_START}\nold\n{navigation.MAP_END}\nend\n")
+    (tmp_path / "INSTRUCTORS.md").write_text(f"guide\n{minutes.TIMING_START}\nold\n{minutes.TIMING_END}\nend\n")
     monkeypatch.setattr(paths, "ROOT", tmp_path)
     monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path / "notebooks")
     monkeypatch.setattr(paths, "EXERCISES", tmp_path / "exercises")
@@ -33,7 +35,12 @@ def small_course(tmp_path, monkeypatch):
 
 
 def test_update_writes_links_and_map_then_is_idempotent(small_course):
-    assert navigation.update(check=True) == ["notebooks/00-start.ipynb", "notebooks/01-more.ipynb", "README.md"]
+    assert navigation.update(check=True) == [
+        "notebooks/00-start.ipynb",
+        "notebooks/01-more.ipynb",
+        "README.md",
+        "INSTRUCTORS.md",
+    ]
     navigation.update()
     assert navigation.update(check=True) == []
     readme = (small_course / "README.md").read_text()
@@ -54,14 +61,14 @@ def test_a_lesson_without_minutes_is_reported(small_course):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# 02 Bad")]
     nbformat.write(nb, str(small_course / "notebooks/02-bad.ipynb"))
-    with pytest.raises(navigation.NavigationError, match="02-bad.ipynb: needs"):
+    with pytest.raises(minutes.NavigationError, match="02-bad.ipynb: needs"):
         navigation.update(check=True)
 
 
 def test_a_badly_named_lesson_is_reported(small_course):
     lesson(small_course / "notebooks/Lesson 2.ipynb", "02", "Bad")
-    with pytest.raises(navigation.NavigationError, match="NN-slug"):
-        navigation.lessons()
+    with pytest.raises(minutes.NavigationError, match="NN-slug"):
+        minutes.lessons()
 
 
 def test_the_map_counts_only_exercises_that_exist(small_course):

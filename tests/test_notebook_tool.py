@@ -8,7 +8,8 @@ import time
 import nbformat
 import pytest
 
-from course import notebooks, paths
+from course import paths
+from course.authoring import notebooks
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 import course
-from course import notebooks, paths
+from course import paths
+from course.authoring import notebooks
 
 LESSONS = notebooks.notebook_paths(("notebooks",))
 EXERCISES = notebooks.notebook_paths(("exercises",))

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from course import paths
-from course.startup import stop_server
+from course.authoring.startup import stop_server
 
 GALLERY = paths.ROOT / "instructors" / "widget-gallery.ipynb"
 CHROMIUM_FLAGS = [

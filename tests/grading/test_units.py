@@ -1,5 +1,5 @@
 """Fast tests of the grader's parts that start no kernel: matching files, plain data,
-judging, the marking sheet and the timing table."""
+judging and the marking sheet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from course.grading import child, judging, submissions, timing
+from course.grading import child, judging, submissions
 
 STEMS = ["00-start-here", "03-money-and-policy", "04-chips-and-compute"]
 NB = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
@@ -93,10 +93,6 @@ def test_review_patterns():
     assert reasons == ["code cell 2 redefines the self-check `check`", "code cell 3 changes how IPython runs cells",
                        "code cell 4 ends its kernel or signals processes"]
     assert judging.review_reasons(["import pandas as pd\ntotal = pd.Series([1]).sum()", "check('total', total)"]) == []
-
-
-def test_timing_table_is_current():
-    assert not timing.update(check=True), "run: python -m course.grading.timing"
 
 
 def test_written_answers_keep_an_exercise_to_mark_until_every_criterion_is_marked():

@@ -7,7 +7,7 @@ one that has no pinned line of its own ("all requirements must have their versio
 So each such entry gets a plain twin with the same version and hashes. ``make lock`` runs this
 after uv; running it twice changes nothing. Usage::
 
-    python -m course.lockfile requirements.txt requirements-dev.txt
+    python -m course.authoring.lockfile requirements.txt requirements-dev.txt
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def add_plain_twins(text: str) -> str:
             hashes = [line for line in group[1:] if line.strip().startswith("--hash=")]
             out.append(f"{match['name']}{match['pin']}{match['rest']}")
             out += hashes
-            out.append(f"    # the plain twin of {match['name']}[...] (course.lockfile)")
+            out.append(f"    # the plain twin of {match['name']}[...] (course.authoring.lockfile)")
             pinned.add(match["name"].lower())
     return "\n".join(out) + "\n"
 

@@ -117,7 +117,7 @@ def bench_startup() -> None:
     print(f"\nstart-up, old lock (jsonschema 4.26 + rfc3987-syntax) against the new one, medians, "
           f"load average {os.getloadavg()[0]:.1f}")
     for name, (command, repeats) in figures.items():
-        runs = {label: [] for label in ("old", "new")}
+        runs: dict[str, list[float]] = {label: [] for label in ("old", "new")}
         for _ in range(repeats):  # interleaved, so that load hits both alike
             runs["old"].append(_seconds(command, old))
             runs["new"].append(_seconds(command, new))

@@ -7,7 +7,7 @@ Two figures for students, each as a ratio to a floor that the course cannot go b
 * executing each notebook from a fresh kernel, against a notebook that only imports
   those libraries.
 
-Start-up with the lock as it is and as it was (``course.startup``): ``import nbformat``,
+Start-up with the lock as it is and as it was (``course.authoring.startup``): ``import nbformat``,
 ``python -m course grade --help`` and JupyterLab ready, side by side.
 
 Then the suite's parts, each run on its own (wall-clock seconds and test counts), so that their
@@ -17,7 +17,7 @@ grading (tests/grading/ or the ``grading`` marker, once either exists).
 
 A benchmark, not a test: it prints figures and never fails on them. Usage::
 
-    python -m course.bench [--only imports|startup|notebooks|suite ...]
+    python -m course.authoring.bench [--only imports|startup|notebooks|suite ...]
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ import tomllib
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from course import notebooks, paths
+from course import paths
+from course.authoring import notebooks
 
 LIBRARIES = "import pandas, matplotlib, matplotlib.pyplot, ipywidgets"
 #: What a lesson typically touches: every helper module, imported for real.
@@ -171,7 +172,7 @@ def _bench_suite() -> None:
 
 
 def _bench_startup() -> None:
-    from course.startup import bench_startup
+    from course.authoring.startup import bench_startup
 
     bench_startup()
 
@@ -180,7 +181,7 @@ STEPS = {"imports": _bench_student, "startup": _bench_startup, "notebooks": _ben
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m course.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m course.authoring.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=list(STEPS), help="run only these parts (repeatable)")
     chosen = parser.parse_args(argv).only or list(STEPS)
     for name, step in STEPS.items():

@@ -1,48 +1,29 @@
-"""Generated navigation: the links at the top and bottom of every lesson, and the course
-map in README.md. Nobody edits these by hand; ``make nav`` writes them and a test fails
-when they are stale. Usage::
+"""Generated navigation: the links at the top and bottom of every lesson, the course map in
+README.md and the timing table in INSTRUCTORS.md (both with minutes from
+``course.authoring.minutes``). Nobody edits these by hand; ``make nav`` writes them and a test
+fails when they are stale. Usage::
 
-    python -m course.navigation          # rewrite
-    python -m course.navigation --check  # exit 1 if anything would change
+    python -m course.authoring.navigation          # rewrite
+    python -m course.authoring.navigation --check  # exit 1 if anything would change
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tomllib
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote as urlquote
 
 from course import paths
+from course.authoring import minutes
+from course.authoring.minutes import Lesson, NavigationError
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 NAV_TOP, NAV_BOTTOM = "nav-top", "nav-bottom"
 MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
-MINUTES = re.compile(r"\*\*Minutes:\*\*\s*(\d+)\s*teaching\D+(\d+)\s*exercises", re.I)
-LESSON_FILE = re.compile(r"^(\d\d)-[a-z0-9-]+\.ipynb$")
-
-
-@dataclass(frozen=True)
-class Lesson:
-    path: Path
-    number: str
-    title: str
-    teaching: int
-    exercises: int
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def exercise(self) -> Path:
-        return paths.EXERCISES / self.name
-
-
-class NavigationError(ValueError):
-    """A lesson lacks what navigation needs (a title, a minutes line, a proper name)."""
 
 
 def repository(key: str = "Repository") -> str:
@@ -58,25 +39,6 @@ def repository(key: str = "Repository") -> str:
 def github_name(url: str) -> str:
     """``owner/name`` from a GitHub URL (or an ``owner/name`` given as is)."""
     return url.strip().rstrip("/").removesuffix(".git").split("github.com/")[-1]
-
-
-def lessons() -> list[Lesson]:
-    """Every lesson in ``notebooks/``, in teaching order, with its title and minutes."""
-    import nbformat
-
-    found = []
-    for path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
-        match = LESSON_FILE.match(path.name)
-        if not match:
-            raise NavigationError(f"{path.name}: lessons are named NN-slug.ipynb (lower case, hyphens)")
-        nb = nbformat.read(str(path), as_version=4)
-        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-        title = re.search(r"^# (?:\d\d )?(.+)$", text, re.M)
-        minutes = MINUTES.search(text)
-        if not title or not minutes:
-            raise NavigationError(f"{path.name}: needs a '# Title' and a line '**Minutes:** N teaching · M exercises'")
-        found.append(Lesson(path, match[1], title[1].strip(), int(minutes[1]), int(minutes[2])))
-    return found
 
 
 def binder_url(target: str, repo: str | None = None) -> str:
@@ -119,34 +81,28 @@ def nav_bottom(lesson: Lesson, all_lessons: list[Lesson]) -> str:
 
 def course_map(all_lessons: list[Lesson], repo: str | None = None) -> str:
     """The README table: lesson, exercise, minutes, Binder link (into ``repo``, ``owner/name``:
-    this repository by default, the student repository for a release). Exercise minutes count
-    only for exercises that exist (``exercises/NN-slug.ipynb``); the others show "not yet" and
-    are left out of the total."""
+    this repository by default, the student repository for a release). The minutes cells and
+    the total come from ``course.authoring.minutes``."""
     rows = [
         "| # | Lesson | Exercise | Minutes (teaching + exercises) | Binder (lesson · exercise) |",
         "|---|---|---|---|---|",
     ]
-    total = missing = 0
     for lesson in all_lessons:
         written = lesson.exercise.exists()
         exercise = f"[exercise](exercises/{lesson.name})" if written else "not yet"
-        minutes = f"{lesson.teaching} + {lesson.exercises}" if written else f"{lesson.teaching} + not yet"
-        total += lesson.teaching + (lesson.exercises if written else 0)
-        missing += not written
         lesson_url = binder_url("notebooks/" + lesson.name, repo)
         badge = f"[![Binder: lesson](https://mybinder.org/badge_logo.svg)]({lesson_url})"
         if written:
             badge += f" · [exercise on Binder]({binder_url('exercises/' + lesson.name, repo)})"
         rows.append(
             f"| {lesson.number} | [{lesson.title}](notebooks/{lesson.name}) | {exercise} | "
-            f"{minutes} | {badge} |"
+            f"{minutes.map_minutes(lesson)} | {badge} |"
         )
-    note = f" (exercises not yet written: {missing}, not counted)" if missing else ""
-    rows.append(f"\nIn all: {len(all_lessons)} lessons, about {total} minutes{note}.")
+    rows.append("\n" + minutes.map_total(all_lessons))
     return "\n".join(rows)
 
 
-def _set_cell(nb, tag: str, source: str, position: int) -> bool:
+def _set_cell(nb: NotebookNode, tag: str, source: str, position: int) -> bool:
     import nbformat
 
     for cell in nb.cells:
@@ -160,12 +116,10 @@ def _set_cell(nb, tag: str, source: str, position: int) -> bool:
     return True
 
 
-def update(check: bool = False) -> list[str]:
-    """Regenerate navigation cells and the README map; return the files that changed
-    (with ``check``, that would change) without writing them."""
+def _update_lessons(all_lessons: list[Lesson], check: bool) -> list[str]:
+    """Rewrite each lesson's navigation cells; return the lessons that changed."""
     import nbformat
 
-    all_lessons = lessons()
     changed = []
     for lesson in all_lessons:
         nb = nbformat.read(str(lesson.path), as_version=4)
@@ -175,22 +129,30 @@ def update(check: bool = False) -> list[str]:
             changed.append(str(lesson.path.relative_to(paths.ROOT)))
             if not check:
                 nbformat.write(nb, str(lesson.path))
-    readme = paths.ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    if MAP_START not in text or MAP_END not in text:
-        raise NavigationError(f"README.md needs the markers {MAP_START} and {MAP_END}")
-    head, rest = text.split(MAP_START, 1)
-    _, tail = rest.split(MAP_END, 1)
-    new = f"{head}{MAP_START}\n{course_map(all_lessons)}\n{MAP_END}{tail}"
-    if new != text:
-        changed.append("README.md")
-        if not check:
-            readme.write_text(new, encoding="utf-8")
+    return changed
+
+
+def update(check: bool = False) -> list[str]:
+    """Regenerate navigation cells, the README map and INSTRUCTORS.md's timing table; return
+    the files that changed (with ``check``, that would change) without writing them."""
+    all_lessons = minutes.lessons()
+    changed = _update_lessons(all_lessons, check)
+    tables = (
+        ("README.md", MAP_START, MAP_END, course_map(all_lessons)),
+        (minutes.GUIDE, minutes.TIMING_START, minutes.TIMING_END, minutes.timing_table(all_lessons)),
+    )
+    for name, start, end, body in tables:
+        path = paths.ROOT / name
+        new = minutes.between_markers(path, start, end, body)
+        if new != path.read_text(encoding="utf-8"):
+            changed.append(name)
+            if not check:
+                path.write_text(new, encoding="utf-8")
     return changed
 
 
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.navigation", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m course.authoring.navigation", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale navigation, change nothing")
     args = parser.parse_args(argv)
     try:

@@ -9,10 +9,10 @@ OUT holds the lessons, the exercises, the data, the learner side of the ``course
 environment and Binder files, a README written for students (with Binder links into the
 student repository), the licences, a Makefile (``make lab``, ``make test``) and a small test set.
 It leaves out ``solutions/``, ``questions/``, ``instructors/``, the grader and the authoring
-tools. Before it commits, the build checks that every module kept imports only modules kept,
-that every relative link points at a file kept, and that no answer, explanation or model answer
-from ``questions/*.toml`` is in plain text in any file of OUT (:func:`find_leaks`); any of them
-failing stops the build with a non-zero exit.
+tools but ``course/authoring/notebooks.py`` (the release's tests use it). Before it commits, the
+checks of ``course.authoring.release_checks`` run on OUT (modules kept import only modules kept,
+relative links point at files kept, no answer from ``questions/*.toml`` is in plain text); any
+of them failing stops the build with a non-zero exit.
 
 OUT must be empty, missing, or an earlier release (rebuilt in place: one more commit on top,
 so a push is a fast-forward and nbgitpuller keeps working). Nothing outside OUT is written.
@@ -21,26 +21,20 @@ so a push is a fast-forward and nbgitpuller keeps working). Nothing outside OUT 
 from __future__ import annotations
 
 import argparse
-import ast
 import fnmatch
-import html
-import json
 import os
 import re
 import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING
 
 from course import paths
-
-if TYPE_CHECKING:
-    from course.questions.question import Question
+from course.authoring.release_checks import Leak, find_leaks, import_problems, link_problems
 
 #: What a release holds: tracked files of the source matching these (fnmatch; ``*`` spans ``/``).
 INCLUDE = (
@@ -65,12 +59,19 @@ EXCLUDE = (
     "data/AUDIT*",
     "data/audit/*",
     "course/grading/*",  # the grader: judges against questions/
-    "course/bench.py",  # times the whole test suite, solutions included
-    "course/startup.py",  # part of the benchmark
-    "course/audit.py",  # the second-reader audit's report (data/audit/, left out)
-    "course/drift.py",  # authors' checks of lessons and questions/*.toml against the data
-    "course/lockfile.py",  # `make lock`, which needs the development tools
-    "course/release.py",  # this builder: reads questions/
+    # Authoring tools: all but notebooks.py (and the package's __init__.py), which the release's tests use.
+    "course/authoring/navigation.py",  # `make nav`: rewrites lessons and the README from the source's layout
+    "course/authoring/minutes.py",  # the minutes tables of README.md and INSTRUCTORS.md (`make nav`)
+    "course/authoring/datacheck/*",  # authors' checks of the tables in data/ against data/README.md's rules
+    "course/authoring/bench.py",  # times the whole test suite, solutions included
+    "course/authoring/startup.py",  # part of the benchmark
+    "course/authoring/audit.py",  # the second-reader audit's report (data/audit/, left out)
+    "course/authoring/drift.py",  # authors' checks of lessons and questions/*.toml against the data
+    "course/authoring/readings.py",  # ... and of the course's readings in the tables
+    "course/authoring/passages.py",  # what those checks read
+    "course/authoring/lockfile.py",  # `make lock`, which needs the development tools
+    "course/authoring/release.py",  # this builder: reads questions/
+    "course/authoring/release_checks.py",  # its checks
     "course/questions/source.py",  # reads questions/*.toml
     "course/questions/generate.py",  # writes learners' copies from questions/ and solutions/
     "course/questions/__main__.py",  # runs the generator
@@ -104,9 +105,7 @@ class ReleaseError(RuntimeError):
 
 def selected(relative: str) -> bool:
     """True for a source file that belongs in a release."""
-    return any(fnmatch.fnmatch(relative, p) for p in INCLUDE) and not any(
-        fnmatch.fnmatch(relative, p) for p in EXCLUDE
-    )
+    return any(fnmatch.fnmatch(relative, p) for p in INCLUDE) and not any(fnmatch.fnmatch(relative, p) for p in EXCLUDE)
 
 
 def _git(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -152,6 +151,11 @@ def student_repository(source: Path, given: str | None) -> str:
     return url
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for ``re.sub`` taken as is (no backslash escapes or group references)."""
+    return lambda _match: text
+
+
 def student_pyproject(text: str, repository: str) -> str:
     """The source's pyproject.toml for the release: its URL is the student repository's, pytest
     runs ``tests/`` only, and nothing names the grader."""
@@ -164,7 +168,7 @@ def student_pyproject(text: str, repository: str) -> str:
         (r"(?m)^# nbval is turned on.*\n(?:# .*\n)?", "", False),  # the instructors' Makefile
     ]
     for pattern, replacement, required in edits:
-        text, count = re.subn(pattern, lambda _, new=replacement: new, text)
+        text, count = re.subn(pattern, _literal(replacement), text)
         if required and count != 1:
             raise ReleaseError(f"pyproject.toml: expected one line matching {pattern!r}, found {count}.")
     return text
@@ -174,7 +178,7 @@ def student_readme(source: Path, repository: str) -> str:
     """The README for students: what the course is, the course map with Binder links into the
     student repository, how to run it, answer, and hand in. It does not name the source commit
     (the release's commit message does), so a source change students do not see changes nothing."""
-    from course import navigation
+    from course.authoring import minutes, navigation
 
     with open(source / "environment.yml", encoding="utf-8") as handle:
         env_name = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("name:")), "course")
@@ -186,7 +190,7 @@ def student_readme(source: Path, repository: str) -> str:
     if not title or not intro:
         raise ReleaseError("README.md needs a '# Title' and a first paragraph saying what the course is.")
     repo = navigation.github_name(repository)
-    lessons = navigation.lessons()
+    lessons = minutes.lessons()
     template = Template((source / TEMPLATES / "README.md").read_text(encoding="utf-8"))
     return template.substitute(
         title=title[1].strip(),
@@ -198,243 +202,6 @@ def student_readme(source: Path, repository: str) -> str:
         env_name=env_name,
         first_lesson=lessons[0].name,
     )
-
-
-# -- checks --------------------------------------------------------------------------------
-
-
-def import_problems(out: Path) -> list[str]:
-    """Every ``course.*`` module imported by a module of OUT's ``course`` package, or by a test,
-    that OUT does not hold (one line each, naming the importing file)."""
-    problems = []
-    for path in sorted([*(out / "course").rglob("*.py"), *(out / "tests").rglob("*.py")]):
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for node in ast.walk(tree):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            for name in names:
-                if name.split(".")[0] != "course":
-                    continue
-                parts = name.split(".")
-                module = out.joinpath(*parts)
-                held = module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()
-                # ``from course.x import name``: the name may be an attribute, not a module.
-                parent = out.joinpath(*parts[:-1])
-                is_attribute = isinstance(node, ast.ImportFrom) and name != node.module and (
-                    parent.with_suffix(".py").is_file() or (parent / "__init__.py").is_file()
-                )
-                if not held and not is_attribute:
-                    where = f"{path.relative_to(out)}:{node.lineno}"
-                    problems.append(f"{where}: imports {name}, which the release leaves out")
-    lazy = re.compile(r'"(course(?:\.\w+)+)"')
-    for path in sorted((out / "course").rglob("*.py")):  # the lazy tables: module names as strings
-        for name in lazy.findall(path.read_text(encoding="utf-8")):
-            module = out.joinpath(*name.split("."))
-            if not (module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()):
-                if path.name != "__main__.py":  # names the commands; says when one is not here
-                    problems.append(f"{path.relative_to(out)}: names module {name}, which the release leaves out")
-    return problems
-
-
-LINK = re.compile(r"\]\(([^)\s]+)\)")
-
-
-def link_problems(out: Path) -> list[str]:
-    """Every relative link in OUT's Markdown files and notebooks' Markdown cells whose target
-    OUT does not hold (a lesson pointing at ``solutions/``, say)."""
-    problems = []
-    for path in sorted([*out.rglob("*.md"), *out.rglob("*.ipynb")]):
-        if ".git" in path.relative_to(out).parts[:1]:
-            continue
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".ipynb":
-            cells = json.loads(text).get("cells", [])
-            text = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
-        for target in LINK.findall(text):
-            relative = target.split("#")[0]
-            if not relative or re.match(r"^[a-z][a-z0-9+.-]*:", relative, re.I):
-                continue  # an anchor, a web address, mailto:
-            if not (path.parent / relative).exists():
-                problems.append(f"{path.relative_to(out)}: links to {target}, which the release does not hold")
-    return problems
-
-
-@dataclass(frozen=True)
-class Secret:
-    """One thing a student must not read in plain text: ``text`` from question ``qid``."""
-
-    qid: str
-    what: str
-    text: str
-    #: "text": found as is; "number": as a number token; "order": items in this order;
-    #: "pairs": an item followed by its key (``item: label``); "option": a right option found
-    #: more often than a wrong one (``items``) of the same question (a list of choices shows
-    #: every option once; an answer written down adds one).
-    mode: str = "text"
-    items: tuple[str, ...] = ()
-    #: Whether it may be searched inside packed (not sealed) question data, where options live.
-    in_packed: bool = False
-
-
-@dataclass(frozen=True)
-class Leak:
-    """A secret found in a file of the release."""
-
-    path: str
-    qid: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: question {self.qid}: its {self.what} is in plain text"
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-#: Shorter texts are not told apart from ordinary words of a lesson.
-DISTINCT_LENGTH = 24
-SENTENCE_LENGTH = 60
-
-
-def _distinct_number(value: float | int) -> str | None:
-    """The written form of a number answer, when it is specific enough to be told apart from
-    the other numbers of a lesson: a decimal part of two digits or more, or four digits."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    written = repr(value)
-    if written.endswith(".0"):
-        written = written[:-2]
-    digits = len(written.replace("-", "").replace(".", ""))
-    decimals = len(written.split(".")[1]) if "." in written else 0
-    return written if decimals >= 2 or digits >= 4 else None
-
-
-def secrets() -> list[Secret]:
-    """Everything of ``questions/*.toml`` that must not be in plain text in a student's file,
-    read as the grader reads it (``course.questions.source``: keys filled from claims.csv).
-
-    Explanations and model answers always (and each of their long sentences that is not a quote
-    of the texts or the claims, which a lesson may quote); answer options, number answers,
-    orderings and item→label keys where they are distinct from the course's other words (long
-    enough, and not a phrase of the data). Hints and rubrics are shown to students on purpose.
-    Evidence-finder answers are claim ids, listed in ``data/claims.csv`` for everyone.
-    """
-    from course.questions import source
-
-    data_files = sorted(p for p in paths.DATA.rglob("*") if p.suffix in {".txt", ".csv"})
-    data_text = _squash("\n".join(p.read_text(encoding="utf-8") for p in data_files))
-    found: list[Secret] = []
-    for stem in source.stems():
-        qset = source.load(stem)
-        for question in [*qset.checks, *qset.exercises]:
-            found.extend(_question_secrets(question, f"{stem}:{question.name}", data_text))
-    return found
-
-
-def _question_secrets(question: Question, qid: str, data_text: str) -> Iterator[Secret]:
-    def distinct(text: object) -> bool:
-        return isinstance(text, str) and len(text) >= DISTINCT_LENGTH and _squash(text) not in data_text
-
-    kind, answer = question.kind, question.solution
-    texts = [("explanation", question.explanation)] + ([("model answer", answer)] if kind == "written" else [])
-    for what, text in texts:
-        if isinstance(text, str) and text.strip():
-            yield Secret(qid, what, _squash(text), in_packed=True)
-            for sentence in re.split(r"(?<=[.!?])\s+", _squash(text)):
-                if len(sentence) >= SENTENCE_LENGTH and distinct(sentence) and sentence != _squash(text):
-                    yield Secret(qid, f"{what} (a sentence of it)", sentence, in_packed=True)
-    if kind in ("single choice", "multiple choice"):
-        right = [answer] if isinstance(answer, str) else list(answer or [])
-        wrong = tuple(_squash(o) for o in getattr(question, "options", []) if o not in right)
-        for option in right:
-            if distinct(option):
-                yield Secret(qid, "right option", _squash(option), mode="option", items=wrong)
-    elif kind == "number":
-        written = _distinct_number(answer)
-        if written and written not in data_text:
-            yield Secret(qid, "number answer", written, mode="number")
-    elif kind == "ordering" and isinstance(answer, list) and len(answer) > 1:
-        yield Secret(qid, "order", " → ".join(answer), mode="order", items=tuple(_squash(a) for a in answer))
-    elif kind in ("matching", "classification") and isinstance(answer, dict):
-        pairs = tuple(f"{_squash(k)}\x1f{_squash(v)}" for k, v in answer.items() if len(k) >= 12)
-        if pairs:
-            yield Secret(qid, "answer key (item and its label)", "", mode="pairs", items=pairs)
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-PACKED = re.compile(r"(?:unseal|load_checks)\((?:'[^']*', )?'([A-Za-z0-9+/=]{40,})'\)")
-
-
-def _readable(path: Path) -> tuple[str, str] | None:
-    """(what anyone reads in the file, the packed question data in it), or None for a binary file."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None
-    plain = raw
-    if path.suffix == ".ipynb":
-        try:  # every text of the notebook (sources, outputs) as a reader sees it, not JSON-escaped
-            plain = "\n".join(_strings(json.loads(raw)))
-        except json.JSONDecodeError:
-            pass  # not JSON: searched as text
-    # As a reader sees it: HTML entities, markdown's escaped dollars and pandas' <span>$</span>.
-    plain = re.sub(r"\\([$*_`])", r"\1", html.unescape(plain).replace("<span>$</span>", "$"))
-    packed = []
-    from course.questions import seal
-
-    for blob in PACKED.findall(plain):
-        try:
-            packed.append(json.dumps(seal.unpack(blob), ensure_ascii=False))
-        except ValueError:
-            continue  # a damaged blob opens for nobody
-    return _squash(plain), _squash("\n".join(packed))
-
-
-def _found(secret: Secret, text: str) -> bool:
-    if secret.mode == "text":
-        return secret.text in text
-    if secret.mode == "option":
-        count = text.count(secret.text)
-        return count > 0 and (not secret.items or count > min(text.count(o) for o in secret.items))
-    if secret.mode == "number":
-        return re.search(rf"(?<![\d.]){re.escape(secret.text)}(?!\d)", text) is not None
-    if secret.mode == "order":
-        gap = r"[\s\"',\]\[\d.)(→>-]{0,40}?"
-        return re.search(gap.join(re.escape(item) for item in secret.items), text) is not None
-    for pair in secret.items:  # "pairs": an item, then its label as a dict or a table would write it
-        item, label = pair.split("\x1f")
-        if re.search(rf"{re.escape(item)}[\"']?\s*(?::|=|→|->|\|)\s*[\"']?{re.escape(label)}(?!\w)", text):
-            return True
-    return False
-
-
-def find_leaks(out: Path) -> list[Leak]:
-    """Every file of ``out`` (but ``.git``) that holds a secret of this repository's questions."""
-    found = secrets()
-    leaks = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and ".git" not in p.relative_to(out).parts[:1]):
-        readable = _readable(path)
-        if readable is None:
-            continue
-        plain, packed = readable
-        for secret in found:
-            if _found(secret, plain) or (secret.in_packed and packed and _found(secret, packed)):
-                leaks.append(Leak(str(path.relative_to(out)), secret.qid, secret.what))
-    return sorted(set(leaks), key=lambda leak: (leak.path, leak.qid, leak.what))
 
 
 ALLOWED = "allowed.toml"
@@ -525,14 +292,9 @@ class Release:
     allowed: tuple[Leak, ...] = ()
 
 
-def build(out: Path, repository: str | None = None) -> Release:
-    """Build (or rebuild) the student release of this repository in ``out``."""
-    source = paths.ROOT.resolve()
-    out = Path(out).absolute()
-    url = student_repository(source, repository)
-    files = source_files(source)
-    commit, date, dirty = source_commit(source, [*files, TEMPLATES, "pyproject.toml", "README.md"])
-    _prepare(out, source)
+def _copy(out: Path, source: Path, files: list[str], url: str) -> None:
+    """Write OUT's files: the source's selected files (less the dropped sections), the release's
+    own files, and the student pyproject.toml and README.md."""
     for relative in files:
         content = (source / relative).read_bytes()
         if relative in DROPPED_SECTIONS:
@@ -544,6 +306,10 @@ def build(out: Path, repository: str | None = None) -> Release:
     _write(out, "pyproject.toml", pyproject.encode())
     _write(out, "README.md", student_readme(source, url).encode())
 
+
+def _check(out: Path, source: Path) -> list[Leak]:
+    """Run the checks of ``course.authoring.release_checks`` on OUT; raise when any fails.
+    Returns the answers found in plain text that ``release/allowed.toml`` lets through."""
     problems = import_problems(out) + link_problems(out)
     leaks = find_leaks(out)
     allowed = allowed_leaks(source)
@@ -558,24 +324,40 @@ def build(out: Path, repository: str | None = None) -> Release:
             f"The release in {out} is not ready ({len(problems)} problem(s); nothing committed):\n  "
             + "\n  ".join(problems)
         )
+    return leaks
+
+
+def _commit(out: Path, commit: str, date: str, dirty: bool, url: str) -> str | None:
+    """Commit OUT's files, as of the source commit's date, when they changed; the new commit or None."""
     _git(["add", "--all"], out)
     head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=out, capture_output=True, check=False)
-    has_head = head.returncode == 0
-    changed = not has_head or bool(_git(["diff", "--cached", "--name-only", "HEAD"], out).strip())
-    new_commit = None
-    if changed:
-        note = ", with uncommitted changes" if dirty else ""
-        message = f"{SUBJECT} (source commit {commit}{note})\n\nBuilt by `python -m course release` for {url}.\n"
-        identity = {
-            "GIT_AUTHOR_NAME": AUTHOR[0],
-            "GIT_AUTHOR_EMAIL": AUTHOR[1],
-            "GIT_AUTHOR_DATE": date,
-            "GIT_COMMITTER_NAME": AUTHOR[0],
-            "GIT_COMMITTER_EMAIL": AUTHOR[1],
-            "GIT_COMMITTER_DATE": date,
-        }
-        _git(["commit", "--quiet", "--no-verify", "-m", message], out, identity)
-        new_commit = _git(["rev-parse", "HEAD"], out).strip()
+    if head.returncode == 0 and not _git(["diff", "--cached", "--name-only", "HEAD"], out).strip():
+        return None
+    note = ", with uncommitted changes" if dirty else ""
+    message = f"{SUBJECT} (source commit {commit}{note})\n\nBuilt by `python -m course release` for {url}.\n"
+    identity = {
+        "GIT_AUTHOR_NAME": AUTHOR[0],
+        "GIT_AUTHOR_EMAIL": AUTHOR[1],
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": AUTHOR[0],
+        "GIT_COMMITTER_EMAIL": AUTHOR[1],
+        "GIT_COMMITTER_DATE": date,
+    }
+    _git(["commit", "--quiet", "--no-verify", "-m", message], out, identity)
+    return _git(["rev-parse", "HEAD"], out).strip()
+
+
+def build(out: Path, repository: str | None = None) -> Release:
+    """Build (or rebuild) the student release of this repository in ``out``."""
+    source = paths.ROOT.resolve()
+    out = Path(out).absolute()
+    url = student_repository(source, repository)
+    files = source_files(source)
+    commit, date, dirty = source_commit(source, [*files, TEMPLATES, "pyproject.toml", "README.md"])
+    _prepare(out, source)
+    _copy(out, source, files, url)
+    leaks = _check(out, source)
+    new_commit = _commit(out, commit, date, dirty, url)
     (out / ".git" / MARKER).write_text(f"built {commit}\n", encoding="utf-8")
     tracked = [f for f in _git(["ls-files", "-z"], out).split("\0") if f]
     size = sum((out / f).stat().st_size for f in tracked)
@@ -592,7 +374,7 @@ def _main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    from course.navigation import NavigationError
+    from course.authoring.minutes import NavigationError
     from course.questions.source import QuestionSourceError
 
     try:

@@ -3,7 +3,7 @@
 ``make execute`` calls this so that the outputs committed to git are exactly what a
 fresh, in-order run produces; nbval then compares against those outputs. Usage::
 
-    python -m course.notebooks execute [--force] [PATH ...]   # default: notebooks/ instructors/ solutions/
+    python -m course.authoring.notebooks execute [--force] [PATH ...]   # default: notebooks/ instructors/ solutions/
 
 A notebook is run again only when its inputs changed since its last run here: its cells'
 source, its question file (questions/<stem>.toml), the data files (data/, texts and tables),
@@ -171,7 +171,7 @@ def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT, force: bool = Fals
 
 
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course.notebooks", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m course.authoring.notebooks", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("execute", help="execute notebooks in place from a fresh kernel")
     run.add_argument("paths", nargs="*", type=Path, help="notebooks or folders (default: the course's)")
