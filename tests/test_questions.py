@@ -385,3 +385,16 @@ def test_a_kind_in_its_own_module_needs_no_import_to_be_found():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(sorted(kinds.by_name()))
+
+
+def test_a_radio_choice_sent_as_a_message_is_taken_at_once_and_only_if_it_is_an_option():
+    """The browser sends a choice both as a state update (which ipywidgets may hold back while
+    an earlier one is in flight) and as a message, which keeps its place before a Check click."""
+    from course.questions.accessible import RadioGroup
+
+    group = RadioGroup(options=["MERICS", "the WSJ"])
+    group._chosen(group, {"value": "the WSJ"}, [])
+    assert group.value == "the WSJ"
+    for forged in ({"value": "not an option"}, {"value": 3}, "text", None):
+        group._chosen(group, forged, [])
+        assert group.value == "the WSJ"

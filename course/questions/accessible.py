@@ -6,7 +6,8 @@
   text already in it is not announced.)
 * ``RadioGroup``: native radio buttons sharing one ``name`` inside a ``fieldset`` with a
   ``legend``, so the group is one Tab stop with the arrow keys moving inside it, as in any web
-  form. (ipywidgets' radio buttons share no name: each is its own Tab stop.)
+  form. (ipywidgets' radio buttons share no name: each is its own Tab stop.) A choice is also
+  sent as a message, so a Check clicked at once is judged on it even on a slow kernel.
 
 Imported only when a question is displayed.
 """
@@ -51,7 +52,13 @@ function render({ model, el }) {
     input.value = text;
     input.checked = model.get("value") === text;
     input.addEventListener("change", () => {
-      if (input.checked) { model.set("value", text); model.save_changes(); }
+      if (!input.checked) return;
+      model.set("value", text);
+      model.save_changes();
+      // ipywidgets holds back a state update while an earlier one is in flight, but sends a
+      // button's click at once: the choice also goes as a message, which keeps its place
+      // before a Check clicked right after it.
+      model.send({ value: text });
     });
     label.append(input, " ", text);
     fieldset.appendChild(label);
@@ -91,3 +98,12 @@ class RadioGroup(anywidget.AnyWidget):
     options = traitlets.List(traitlets.Unicode()).tag(sync=True)
     value = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     description = traitlets.Unicode("Answer:").tag(sync=True)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.on_msg(self._chosen)
+
+    def _chosen(self, _widget: object, content: object, _buffers: object) -> None:
+        """The choice as a message (see the script): set at once, in order with a Check click."""
+        if isinstance(content, dict) and content.get("value") in self.options:
+            self.value = content["value"]
