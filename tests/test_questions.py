@@ -398,3 +398,14 @@ def test_a_radio_choice_sent_as_a_message_is_taken_at_once_and_only_if_it_is_an_
     for forged in ({"value": "not an option"}, {"value": 3}, "text", None):
         group._chosen(group, forged, [])
         assert group.value == "the WSJ"
+
+
+def test_a_committed_text_sent_as_a_message_is_taken_at_once():
+    from course.questions.accessible import TextBox
+
+    box = TextBox(description="Answer (%):")
+    box._committed(box, {"value": "82"}, [])
+    assert box.value == "82"
+    for forged in ({"value": 82}, "82", None):
+        box._committed(box, forged, [])
+        assert box.value == "82"

@@ -1,4 +1,4 @@
-"""Two small widgets that ipywidgets lacks, for screen readers and keyboards (anywidget):
+"""Small widgets that ipywidgets lacks, for screen readers and keyboards (anywidget):
 
 * ``LiveRegion``: one ``role="status"`` / ``aria-live="polite"`` element that stays in the page
   and whose content is updated, so a screen reader announces each new verdict. (An ipywidgets
@@ -8,6 +8,8 @@
   ``legend``, so the group is one Tab stop with the arrow keys moving inside it, as in any web
   form. (ipywidgets' radio buttons share no name: each is its own Tab stop.) A choice is also
   sent as a message, so a Check clicked at once is judged on it even on a slow kernel.
+* ``TextBox``: a labelled text box that commits its text the same way (ipywidgets' Text can
+  lose that race: its update may be held back while a Check click goes at once).
 
 Imported only when a question is displayed.
 """
@@ -84,6 +86,36 @@ export default { render };
 """
 
 
+_TEXT_BOX = """
+let boxes = 0;
+function render({ model, el }) {
+  const id = `course-text-${++boxes}-${Date.now().toString(36)}`;
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = model.get("description");
+  label.style.marginRight = "0.5em";
+  const input = document.createElement("input");
+  input.type = "text";
+  input.id = id;
+  input.value = model.get("value");
+  input.placeholder = model.get("placeholder");
+  input.title = model.get("tooltip");
+  input.style.minWidth = "16em";
+  // Sent when the text is committed (Enter or leaving the box), as a state update and as a
+  // message: ipywidgets may hold back the update while an earlier one is in flight, but the
+  // message keeps its place before a Check pressed right after it.
+  input.addEventListener("change", () => {
+    model.set("value", input.value);
+    model.save_changes();
+    model.send({ value: input.value });
+  });
+  model.on("change:value", () => { if (input.value !== model.get("value")) input.value = model.get("value"); });
+  el.append(label, input);
+}
+export default { render };
+"""
+
+
 class LiveRegion(anywidget.AnyWidget):
     """A status region that stays in place; set ``html`` to update what it says."""
 
@@ -106,4 +138,23 @@ class RadioGroup(anywidget.AnyWidget):
     def _chosen(self, _widget: object, content: object, _buffers: object) -> None:
         """The choice as a message (see the script): set at once, in order with a Check click."""
         if isinstance(content, dict) and content.get("value") in self.options:
+            self.value = content["value"]
+
+
+class TextBox(anywidget.AnyWidget):
+    """A labelled one-line text box whose ``value`` is set when the text is committed (Enter or
+    leaving the box), in order with a Check pressed right after it (see the script)."""
+
+    _esm = _TEXT_BOX
+    value = traitlets.Unicode("").tag(sync=True)
+    description = traitlets.Unicode("Answer:").tag(sync=True)
+    placeholder = traitlets.Unicode("").tag(sync=True)
+    tooltip = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.on_msg(self._committed)
+
+    def _committed(self, _widget: object, content: object, _buffers: object) -> None:
+        if isinstance(content, dict) and isinstance(content.get("value"), str):
             self.value = content["value"]

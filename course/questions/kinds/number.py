@@ -94,17 +94,8 @@ class NumberQuestion(Question):
         return {"answer_hash": self.answer_hash}
 
     def controls(self) -> Parts:
-        import ipywidgets as w
-
-        from course.questions.widgets import WIDE
+        from course.questions.accessible import TextBox
 
         unit = f" ({self.unit})" if self.unit else ""
-        box = w.Text(
-            value="",
-            description=f"Answer{unit}:",
-            placeholder="a number, e.g. 12.5",
-            style=WIDE,
-            tooltip=f"Type a number{unit}",
-            continuous_update=False,
-        )
+        box = TextBox(description=f"Answer{unit}:", placeholder="a number, e.g. 12.5", tooltip=f"Type a number{unit}")
         return {"answer": box}, [box], lambda: box.value
