@@ -87,3 +87,12 @@ def shuffled(values: Sequence[str], seed: str, *, avoid: Sequence[Sequence[str]]
         ):
             return candidate
     return best
+
+
+def item_by_item(marks: tuple[tuple[str, bool], ...], all_right: str, counted: str) -> tuple[str, str, tuple]:
+    """The verdict of a question judged item by item: correct when every mark is right, partial
+    when some are, with ``counted`` saying how many ("matched correctly", "in the right place")."""
+    right = sum(ok for _, ok in marks)
+    if right == len(marks):
+        return "correct", all_right, marks
+    return ("partial" if right else "incorrect"), f"{right} of {len(marks)} {counted}.", marks

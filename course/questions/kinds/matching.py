@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from course.questions import answers
-from course.questions.choices import known, pick, shorten, shuffled, text_list
+from course.questions.choices import item_by_item, known, pick, shorten, shuffled, text_list
 from course.questions.feedback import InvalidAnswer
 from course.questions.question import Question
 
@@ -97,11 +97,7 @@ class Matching(Question):
         marks = tuple(
             (f"{item} → {choice}", self._hash(item, choice) == self.answer_hash[item]) for item, choice in value.items()
         )
-        right = sum(ok for _, ok in marks)
-        if right == len(marks):
-            return "correct", "every item is matched correctly.", marks
-        status = "partial" if right else "incorrect"
-        return status, f"{right} of {len(marks)} matched correctly.", marks
+        return item_by_item(marks, "every item is matched correctly.", "matched correctly")
 
     def answer_text(self) -> str:
         return "; ".join(f"{item} → {choice}" for item, choice in self.solution.items())

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from course.questions import answers
-from course.questions.choices import known, ordinal, pick, shuffled, text_list
+from course.questions.choices import item_by_item, known, ordinal, pick, shuffled, text_list
 from course.questions.feedback import InvalidAnswer
 from course.questions.question import Question
 
@@ -82,11 +82,7 @@ class Ordering(Question):
             (f"{ordinal(n)}: {item}", self._hash(item, n) == h)
             for n, (item, h) in enumerate(zip(value, self.answer_hash, strict=False), 1)
         )
-        right = sum(ok for _, ok in marks)
-        if right == len(marks):
-            return "correct", "every item is in its place.", marks
-        status = "partial" if right else "incorrect"
-        return status, f"{right} of {len(marks)} in the right place.", marks
+        return item_by_item(marks, "every item is in its place.", "in the right place")
 
     def answer_text(self) -> str:
         return " → ".join(self.solution)
