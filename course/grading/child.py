@@ -20,15 +20,7 @@ import sys
 from typing import Any
 
 from course.grading.isolation import SANDBOXED, WORK, seal
-
-
-def plain(value):
-    """``value`` as plain JSON data, by the one conversion the self-check uses too
-    (``course.questions.plain``), or ``TypeError`` naming what is not plain. Types are compared
-    exactly (a subclass of str or dict may override ``__eq__``)."""
-    from course.questions import plain as conversion
-
-    return conversion.encode(value)
+from course.questions import plain
 
 
 def _suspicious_type(value) -> bool:
@@ -50,21 +42,16 @@ def snapshot(namespace: dict, names: list[str]) -> tuple[dict, dict]:
     """(answers, rejected): the plain data of every answer variable that exists, as the JSON
     text of ``course.questions.plain.dumps`` holds it, and for each one that is not plain data,
     why (with ``review`` when the type is the student's own)."""
-    from course.questions import plain as conversion
-
     answers, rejected = {}, {}
     for name in names:
         if name not in namespace:
             continue
         value = namespace[name]
         try:
-            answers[name] = json.loads(conversion.dumps(value))
-        except (TypeError, ValueError, RecursionError) as problem:
-            rejected[name] = {"type": str(problem) if isinstance(problem, TypeError) else type(problem).__name__,
-                              "review": _suspicious_type(value)}
+            answers[name] = json.loads(plain.dumps(value))
+        except TypeError as problem:  # plain.NotPlain: dumps turns every other failure into one
+            rejected[name] = {"type": str(problem), "review": _suspicious_type(value)}
     return answers, rejected
-
-
 
 class CappedWriter:
     """sys.stdout/sys.stderr for the student's cells: keeps at most ``limit`` characters in all

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from course.grading import marks
 from course.grading.judging import ExerciseResult
+from course.grading.marks import fmt
 
 
 @dataclass
@@ -52,13 +53,6 @@ class Row:
 
 def points_word(x: float) -> str:
     return f"{fmt(x)} point" + ("" if float(x) == 1 else "s")
-
-
-def fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    x = round(float(x), 2)
-    return f"{x:g}"
 
 
 def _encode(text: str) -> bytes:

@@ -39,7 +39,6 @@ REVIEW_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.M)
     (r"solutions/|questions/|\.\./|/work/|/root\b|/home/|/etc/|/proc/|\.git/", "touches files outside its own folder"),
 ))
 
-PLACEHOLDER = plain.PLACEHOLDER
 #: What an instructor gave a written answer: its points, or (points so far, every criterion
 #: marked?, "k of n") as ``marks.marks_for`` reads them from the marking sheet.
 Mark = float | tuple[float, bool, str]

@@ -26,6 +26,7 @@ import io
 import re
 from collections import Counter
 
+from course.grading.marks import fmt
 from course.grading.roster import Roster, letters
 
 FINAL = {"graded", "partly graded"}
@@ -76,7 +77,7 @@ def _cells(rows: list, stems: list[str], roster: Roster) -> tuple[dict[tuple[str
         if not r.exercise or r.status == "duplicate" or r.exercise not in stems or r.student not in keys:
             continue
         if r.status in FINAL and r.points is not None:
-            cells[(r.student, r.exercise)] = f"{round(float(r.points), 2):g}"
+            cells[(r.student, r.exercise)] = fmt(r.points)
         else:
             empty[r.status] += 1
     return cells, empty

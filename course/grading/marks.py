@@ -169,8 +169,9 @@ def criteria(question) -> list[dict]:
     return rubric or [{"criterion": "overall", "points": question.points}]
 
 
-def _fmt(x: float) -> str:
-    return f"{round(float(x), 2):g}"
+def fmt(x: float | None) -> str:
+    """Points as a gradebook and the marking sheet show them: at most 2 decimals, no trailing zeros."""
+    return "" if x is None else f"{round(float(x), 2):g}"
 
 
 def index(sheet: Sheet) -> dict[tuple[str, str, str, str], list[dict]]:
@@ -209,12 +210,12 @@ def merge(sheet: Sheet, entries: list[Entry]) -> tuple[list[list[str]], int]:
         old = by_key.get(entry.key, [])
         mine = current(old, entry.sha)
         counted = mine is not None and mine["_points"] is not None
-        points = "" if mine is None else _fmt(mine["_points"]) if counted else mine["points"].strip()
+        points = "" if mine is None else fmt(mine["_points"]) if counted else mine["points"].strip()
         previous = _previous(old, mine)
         state = ("marked" if counted else "not counted: see the summary" if points
                  else "answer changed: mark again" if previous else "to mark")
         pending += not counted
-        lines.append([*entry.key, _fmt(entry.max_points), points, mine["comment"].strip() if mine else "", entry.sha,
+        lines.append([*entry.key, fmt(entry.max_points), points, mine["comment"].strip() if mine else "", entry.sha,
                       state, previous])
         used.add(entry.key)
     for row in sheet.rows:
@@ -239,6 +240,6 @@ def marks_for(by_key: dict, entry_sha: str, student: str, exercise: str, questio
             total, marked = total + given, marked + 1
         said = row["comment"].strip()
         if given is not None or said:
-            score = f"{_fmt(given) if given is not None else '–'} / {_fmt(criterion['points'])}"
+            score = f"{fmt(given) if given is not None else '–'} / {fmt(criterion['points'])}"
             comments.append(f"{score}: {criterion['criterion']}" + (f" — *{said}*" if said else ""))
     return ((total, marked == len(rubric), f"{marked} of {len(rubric)}") if marked else None), comments

@@ -134,10 +134,7 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
 
     from course.plots import HATCHES, OKABE_ITO, chart
 
-    bands = [0] * 10
-    for p in percents:
-        bands[min(9, int(p // 10))] += 1
-    labels = [f"{10 * i}–{10 * i + 9 if i < 9 else 100}" for i in range(10)]
+    labels, bands = score_bands(percents)
     fig, ax = chart("Scores of graded exercises", x="score (% of the exercise's points)", y="student-exercises (count)")
     ax.bar(labels, bands, color=OKABE_ITO[0], hatch=HATCHES[1], edgecolor="#000000")
     ax.tick_params(axis="x", labelrotation=45)
@@ -155,6 +152,14 @@ def _distribution_figure(out: Path, percents: list[float]) -> str | None:
     bands_are = "bands are" if len(tops) > 1 else "band is"
     return (f"Of {len(percents)} graded student-exercises, the most common score {bands_are} "
             f"{where} of the points ({most} each); the median score is {median:.0f} %.")
+
+
+def score_bands(percents: list[float]) -> tuple[list[str], list[int]]:
+    """The ten score bands (0–9 … 90–100 %) and how many scores fall in each."""
+    bands = [0] * 10
+    for p in percents:
+        bands[min(9, int(p // 10))] += 1
+    return [f"{10 * i}–{10 * i + 9 if i < 9 else 100}" for i in range(10)], bands
 
 
 def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbox_note: str, pending: int,
@@ -182,10 +187,7 @@ def write_summary(out: Path, rows: list[Row], questions: dict[str, list], sandbo
     if says:
         lines += ["## Distribution of scores", "", f"![{says}](summary-scores.png)", "",
                   f"**What the figure shows:** {says}", "", "| score band (%) | student-exercises |", "|---|---|"]
-        bands = [0] * 10
-        for p in percents:
-            bands[min(9, int(p // 10))] += 1
-        lines += [f"| {10 * i}–{10 * i + 9 if i < 9 else 100} | {n} |" for i, n in enumerate(bands)]
+        lines += [f"| {label} | {n} |" for label, n in zip(*score_bands(percents), strict=True)]
         lines.append("")
     lines += _per_question(graded, questions)
     lines.append("")

@@ -17,7 +17,6 @@ distinct keys (``Zoé``, ``Zoé~2``) and a note, never one merged row.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -46,7 +45,6 @@ class Submission:
     problem: str | None = None   # the status when not graded: not a notebook, empty file, invalid notebook,
     reason: str = ""             # unmatched, duplicate, link, skipped; and why
     late: bool = False
-    sha: str = ""
     notebook: dict | None = field(default=None, repr=False)
     kind: str = "file"   # file, link, folder link, other
     mtime: float = 0.0
@@ -289,7 +287,6 @@ def _read_into(sub: Submission, root: Path, parts: tuple[str, ...], info: os.sta
     except OSError as error:
         sub.problem, sub.reason = "unreadable", f"cannot be read ({error.strerror or error})"
         return
-    sub.sha = hashlib.sha256(data).hexdigest()
     sub.problem, sub.reason, sub.notebook = inspect_bytes(parts[-1], data)
 
 

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from course.grading import child, judging, submissions
+from course.questions import plain
 
 STEMS = ["00-start-here", "03-money-and-policy", "04-chips-and-compute"]
 NB = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
@@ -53,15 +54,15 @@ def test_folders_lms_names_late_and_copies(tmp_path):
     assert found["erin/.ipynb_checkpoints/03-money-and-policy-checkpoint.ipynb"].problem == "skipped"
 
 
-@pytest.mark.parametrize("value, plain", [
+@pytest.mark.parametrize("value, encoded", [
     (1, 1), (2.5, 2.5), ("x", "x"), (None, None), (True, True), ([1, "a"], [1, "a"]),
     ((1, "a"), {"__tuple__": [1, "a"]}), ({"a": [1, {"b": None}]}, {"a": [1, {"b": None}]}),
     ({1: "x"}, {"__dict__": [[1, "x"]]}), ({"b", "a"}, {"__set__": ["a", "b"]}),
     (float("nan"), {"__float__": "nan"}),
 ])
-def test_plain_data_passes(value, plain):
+def test_plain_data_passes(value, encoded):
     """Plain data, with what JSON would lose (int keys, sets, tuples, NaN) tagged."""
-    assert child.plain(value) == plain
+    assert plain.encode(value) == encoded
 
 
 def test_anything_else_is_rejected_and_own_classes_flagged():
@@ -76,15 +77,15 @@ def test_anything_else_is_rejected_and_own_classes_flagged():
     Anything.__module__ = Sneaky.__module__ = "__main__"
     answers, rejected = child.snapshot({"a": Anything(), "b": Sneaky("x"), "c": 1j, "d": [Anything()], "e": ...},
                                         ["a", "b", "c", "d", "e", "f"])
-    assert answers == {"e": judging.PLACEHOLDER}
+    assert answers == {"e": plain.PLACEHOLDER}
     assert {k: v["review"] for k, v in rejected.items()} == {"a": True, "b": True, "c": False, "d": False}
 
 
 def test_numpy_scalars_become_numbers():
     numpy = pytest.importorskip("numpy")
-    assert child.plain([numpy.float64(1.5), numpy.int64(3), numpy.bool_(True)]) == [1.5, 3, True]
-    assert type(child.plain(numpy.float64(1.5))) is float
-    assert child.plain(numpy.array(13.2)) == 13.2 and child.plain(numpy.array([1, 3])) == [1, 3]
+    assert plain.encode([numpy.float64(1.5), numpy.int64(3), numpy.bool_(True)]) == [1.5, 3, True]
+    assert type(plain.encode(numpy.float64(1.5))) is float
+    assert plain.encode(numpy.array(13.2)) == 13.2 and plain.encode(numpy.array([1, 3])) == [1, 3]
 
 
 def test_review_patterns():
@@ -107,5 +108,5 @@ def test_written_answers_keep_an_exercise_to_mark_until_every_criterion_is_marke
     assert "2 of 4" in next(q.reason for q in partly.questions if q.id == "support_written")
     marked = judging.judge(questions, run, [], {"support_written": (3.0, True, "4 of 4")})
     assert (marked.status, marked.points) == ("graded", 5)
-    blank = judging.judge(questions, {"answers": {q.id: judging.PLACEHOLDER for q in questions}}, [])
+    blank = judging.judge(questions, {"answers": {q.id: plain.PLACEHOLDER for q in questions}}, [])
     assert (blank.status, blank.points) == ("graded", 0) and "no question answered" in blank.notes[0]
