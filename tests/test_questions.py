@@ -393,10 +393,10 @@ def test_a_radio_choice_sent_as_a_message_is_taken_at_once_and_only_if_it_is_an_
     from course.questions.accessible import RadioGroup
 
     group = RadioGroup(options=["MERICS", "the WSJ"])
-    group._chosen(group, {"value": "the WSJ"}, [])
+    group._take(group, {"value": "the WSJ"}, [])
     assert group.value == "the WSJ"
     for forged in ({"value": "not an option"}, {"value": 3}, "text", None):
-        group._chosen(group, forged, [])
+        group._take(group, forged, [])
         assert group.value == "the WSJ"
 
 
@@ -404,8 +404,8 @@ def test_a_committed_text_sent_as_a_message_is_taken_at_once():
     from course.questions.accessible import TextBox
 
     box = TextBox(description="Answer (%):")
-    box._committed(box, {"value": "82"}, [])
+    box._take(box, {"value": "82"}, [])
     assert box.value == "82"
     for forged in ({"value": 82}, "82", None):
-        box._committed(box, forged, [])
+        box._take(box, forged, [])
         assert box.value == "82"

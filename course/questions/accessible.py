@@ -123,7 +123,24 @@ class LiveRegion(anywidget.AnyWidget):
     html = traitlets.Unicode("").tag(sync=True)
 
 
-class RadioGroup(anywidget.AnyWidget):
+class _SendsValue(anywidget.AnyWidget):
+    """Takes its ``value`` from a message as well as from the state update (see the scripts):
+    ipywidgets may hold an update back while an earlier one is in flight, but a message keeps
+    its place before a Check clicked right after it."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.on_msg(self._take)
+
+    def _accepts(self, value: object) -> bool:
+        return isinstance(value, str)
+
+    def _take(self, _widget: object, content: object, _buffers: object) -> None:
+        if isinstance(content, dict) and self._accepts(content.get("value")):
+            self.value = content["value"]
+
+
+class RadioGroup(_SendsValue):
     """Choose one of ``options``; ``value`` is the chosen text, or None."""
 
     _esm = _RADIO_GROUP
@@ -131,30 +148,16 @@ class RadioGroup(anywidget.AnyWidget):
     value = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     description = traitlets.Unicode("Answer:").tag(sync=True)
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.on_msg(self._chosen)
-
-    def _chosen(self, _widget: object, content: object, _buffers: object) -> None:
-        """The choice as a message (see the script): set at once, in order with a Check click."""
-        if isinstance(content, dict) and content.get("value") in self.options:
-            self.value = content["value"]
+    def _accepts(self, value: object) -> bool:
+        return value in self.options
 
 
-class TextBox(anywidget.AnyWidget):
+class TextBox(_SendsValue):
     """A labelled one-line text box whose ``value`` is set when the text is committed (Enter or
-    leaving the box), in order with a Check pressed right after it (see the script)."""
+    leaving the box)."""
 
     _esm = _TEXT_BOX
     value = traitlets.Unicode("").tag(sync=True)
     description = traitlets.Unicode("Answer:").tag(sync=True)
     placeholder = traitlets.Unicode("").tag(sync=True)
     tooltip = traitlets.Unicode("").tag(sync=True)
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.on_msg(self._committed)
-
-    def _committed(self, _widget: object, content: object, _buffers: object) -> None:
-        if isinstance(content, dict) and isinstance(content.get("value"), str):
-            self.value = content["value"]

@@ -96,3 +96,11 @@ def item_by_item(marks: tuple[tuple[str, bool], ...], all_right: str, counted: s
     if right == len(marks):
         return "correct", all_right, marks
     return ("partial" if right else "incorrect"), f"{right} of {len(marks)} {counted}.", marks
+
+
+def options_in_order(arguments: dict[str, Any], seed: str, shuffle: bool) -> dict[str, Any]:
+    """What a choosing kind's ``from_source`` does: options in a stable shuffled order, unless
+    the entry says ``shuffle = false``."""
+    if shuffle:
+        arguments["options"] = shuffled(arguments.get("options", []), seed)
+    return arguments

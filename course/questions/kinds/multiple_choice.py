@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from course.questions import answers
-from course.questions.choices import known, pick, shuffled, text_list
+from course.questions.choices import known, options_in_order, pick, text_list
 from course.questions.feedback import InvalidAnswer
 from course.questions.question import Question
 
@@ -54,10 +54,7 @@ class MultipleChoice(Question):
 
     @classmethod
     def from_source(cls, arguments: dict[str, Any], seed: str, shuffle: bool, where: str) -> dict[str, Any]:
-        """Options in a stable shuffled order, unless the entry says ``shuffle = false``."""
-        if shuffle:
-            arguments["options"] = shuffled(arguments.get("options", []), seed)
-        return arguments
+        return options_in_order(arguments, seed, shuffle)
 
     def _hash(self, option: str, ticked: bool) -> str:
         return answers.hash_answer("ticked" if ticked else "not ticked", self.salt, option)
