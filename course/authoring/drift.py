@@ -28,7 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from course.authoring.passages import CLAIM_ID, KINDS, Passage, sentences
+from course.authoring.passages import CLAIM_ID, Passage, sentences
+from course.evidence import KINDS
 
 # ---------------------------------------------------------------- (a) kind and speaker
 
@@ -49,7 +50,6 @@ EXAMPLE = re.compile(r"(?:such as|e\.g\.,?)\s*[\"“(\[]?$")
 OWN_VOICE = re.compile(
     r"\b(?:in\s+(?:its|their|his|her|the author's)\s+own\s+voice|the author's own (?:words|voice))", re.I
 )
-SOURCE_NAMES = {"wsj": "wsj", "blog": "blog", "billions": "billions", "curbs": "curbs", "merics": "merics"}
 SOURCE_SAYS = re.compile(
     r"\b(?:the\s+)?(WSJ|blog|billions|curbs|MERICS)(?:'s\s+authors?|’s\s+authors?|\s+authors?)?\s+"
     r"(?:says|said|states|stated|writes|wrote|reports|reported)\b",
@@ -85,7 +85,7 @@ def _speaker_words(sentence: str, claim_id: str, claim: Mapping[str, str]) -> li
     if OWN_VOICE.search(sentence) and not re.search(r"\bnot\b", sentence) and claim["speaker"] != "author":
         problems.append(f"{claim_id} is said to be in the author's own voice, but its speaker is {claim['speaker']!r}")
     for says in SOURCE_SAYS.finditer(sentence):
-        source = SOURCE_NAMES[says.group(1).lower()]
+        source = says.group(1).lower()
         if source != claim["source_id"]:
             problems.append(
                 f"'{says.group()}' next to {claim_id}, which is a claim of {claim['source_id']}, not of {source}"

@@ -15,8 +15,6 @@ from pathlib import Path
 from course import paths
 from course.authoring.datacheck.files import read_rows
 
-KINDS = ("fact", "forecast", "claim", "opinion")
-READING = "Course's reading"
 CLAIM_ID = re.compile(r"\bC\d{3}\b")
 
 

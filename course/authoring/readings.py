@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from course.authoring.passages import READING, row_key
+from course.authoring.datacheck.tables import READING
+from course.authoring.passages import row_key
 
 # ---------------------------------------------------------------- (e) agreement relations
 

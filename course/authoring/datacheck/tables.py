@@ -4,7 +4,6 @@ manifest (data/README.md: dates and their precision, qualifiers, the course's re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 
 from course.authoring.datacheck.files import Data, Problem, Row, rows
@@ -133,11 +132,3 @@ def field_problems(data: Data) -> list[Problem]:
             problems += [Problem(FIELDS, line_of[key], "manifest-field", m) for m in messages]
     return problems
 
-
-CHECKS: list[Callable[[Data], list[Problem]]] = [
-    unit_problems,
-    date_problems,
-    reading_problems,
-    agreement_problems,
-    field_problems,
-]
