@@ -9,6 +9,7 @@ import ast
 import html
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,13 +73,21 @@ def import_problems(out: Path) -> list[str]:
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
+def release_files(out: Path) -> list[Path]:
+    """OUT's own files: git's view when OUT is a repository (so a ``.venv``, caches and
+    checkpoints that git ignores are not read as part of the release), else all but ``.git``."""
+    if (out / ".git").is_dir():
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                cwd=out, capture_output=True, text=True, check=True).stdout.split("\0")
+        return sorted(out / f for f in listed if f and (out / f).is_file())
+    return sorted(p for p in out.rglob("*") if p.is_file() and ".git" not in p.relative_to(out).parts[:1])
+
+
 def link_problems(out: Path) -> list[str]:
     """Every relative link in OUT's Markdown files and notebooks' Markdown cells whose target
     OUT does not hold (a lesson pointing at ``solutions/``, say)."""
     problems = []
-    for path in sorted([*out.rglob("*.md"), *out.rglob("*.ipynb")]):
-        if ".git" in path.relative_to(out).parts[:1]:
-            continue
+    for path in (p for p in release_files(out) if p.suffix in (".md", ".ipynb")):
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".ipynb":
             cells = json.loads(text).get("cells", [])
@@ -270,7 +279,7 @@ def find_leaks(out: Path) -> list[Leak]:
     """Every file of ``out`` (but ``.git``) that holds a secret of this repository's questions."""
     found = secrets()
     leaks = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and ".git" not in p.relative_to(out).parts[:1]):
+    for path in release_files(out):
         readable = _readable(path)
         if readable is None:
             continue
