@@ -153,7 +153,7 @@ def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT, force: bool = Fals
     key = str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
     stamps = _stamps()
     last = stamps.get(key, {})
-    if not force and last.get("digest") == inputs_digest(path, nb, last.get("modules", [])):
+    if not force and last and last.get("digest") == inputs_digest(path, nb, last.get("modules", [])):
         return None
     nb.cells.append(nbformat.v4.new_code_cell(MODULES_PROBE))
     start = time.perf_counter()
@@ -164,8 +164,7 @@ def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT, force: bool = Fals
     modules = sorted(str(Path(m).resolve().relative_to(paths.ROOT)) for m in imported
                      if Path(m).resolve().is_relative_to(paths.ROOT))
     nbformat.write(normalise(nb), str(path))
-    stamps = _stamps()
-    stamps[key] = {"digest": inputs_digest(path, read_notebook(path), modules), "modules": modules}
+    stamps[key] = {"digest": inputs_digest(path, nb, modules), "modules": modules}  # cells' sources as run
     STAMPS.write_text(json.dumps(stamps, indent=1, sort_keys=True) + "\n")
     return seconds
 
