@@ -26,7 +26,9 @@ TABLES_FOLDER = "tables/"
 CLAIM_ID = re.compile(r"C\d{3}")
 
 #: What sort of statement a claim is (the labels of the classification exercises).
-KINDS: tuple[str, ...] = ("fact", "forecast", "claim", "opinion")
+KINDS: tuple[str, ...] = ("fact", "forecast", "assertion", "opinion")
+#: Old names of filter values, and their new names (the kind "claim" became "assertion").
+RENAMED = {("kind", "claim"): "assertion"}
 #: Which lesson a claim serves.
 THEMES: tuple[str, ...] = (
     "sources", "export-controls", "policy", "chips", "models", "talent", "energy", "governance", "global",
@@ -102,7 +104,9 @@ def _choices(label: str, value: str | Iterable[str] | None, allowed: Iterable[st
         if not isinstance(item, str):
             raise TypeError(f"{label} should be a string such as {allowed[0]!r}, not {type(item).__name__}.")
         if item not in allowed:
-            raise ValueError(f"Unknown {label} {item!r}. Choose from: {', '.join(allowed)}.")
+            renamed = RENAMED.get((label, item))
+            hint = f" The kind {item!r} is now called {renamed!r}: a claim is any record of claims.csv." if renamed else ""
+            raise ValueError(f"Unknown {label} {item!r}. Choose from: {', '.join(allowed)}.{hint}")
     return values
 
 

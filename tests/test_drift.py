@@ -56,6 +56,21 @@ def test_a_kind_or_speaker_that_disagrees_with_claims_csv_is_reported(claims):
     assert "kind 'opinion'" in problems[0] and "RAND Australia" in problems[1] and "of curbs" in problems[2]
 
 
+def test_the_old_kind_word_claim_is_reported():
+    planted = [
+        Passage("list", "Is it a fact, a forecast, a claim or an opinion?"),
+        Passage("bold", "This is a **claim**: the company speaks of itself."),
+        Passage("gloss", "Those are claims (by interested parties), not facts."),
+        Passage("fine", "Every claim has an id; C076 is a claim of curbs, and an assertion."),
+    ]
+    problems = drift.old_kind_word_problems(planted)
+    assert sorted({p.split(":")[0] for p in problems}) == ["bold", "gloss", "list"], problems
+
+
+def test_claim_has_one_meaning_in_what_learners_read(passages):
+    assert drift.old_kind_word_problems(passages) == []
+
+
 def test_kind_words_and_speakers_in_the_course_agree_with_claims_csv(passages, claims):
     problems = [
         p
@@ -112,20 +127,20 @@ COUNT_ALLOWED = {
     "notebooks/07-energy-and-infrastructure.ipynb: two claims": NAMES,
     "notebooks/07-energy-and-infrastructure.ipynb: two texts": NAMES,
     "notebooks/08-adoption-markets-and-the-world.ipynb: two other texts": NAMES,
-    "notebooks/09-synthesis.ipynb: two different kinds": NAMES,
-    "notebooks/09-synthesis.ipynb: one kind": NAMES,
-    "notebooks/09-synthesis.ipynb: one row": NAMES,
-    "notebooks/09-synthesis.ipynb: two rows": FORM,
+    "notebooks/10-synthesis.ipynb: two different kinds": NAMES,
+    "notebooks/10-synthesis.ipynb: one kind": NAMES,
+    "notebooks/10-synthesis.ipynb: one row": NAMES,
+    "notebooks/10-synthesis.ipynb: two rows": FORM,
     "questions/00-start-here.toml: three texts": NAMES,
     "questions/03-money-and-policy.toml: three rows": FORM,
     "questions/03-money-and-policy.toml: two opinions": NAMES,
     "questions/04-chips-and-compute.toml: two rows": FORM,
     "questions/05-models-and-open-source.toml: two statements": NAMES,
     "questions/05-models-and-open-source.toml: one row": NAMES,
-    "questions/09-synthesis.toml: two forecasts": FORM,
-    "questions/09-synthesis.toml: one forecast": FORM,
-    "questions/09-synthesis.toml: two topics": NAMES,
-    "questions/09-synthesis.toml: one text": NAMES,
+    "questions/10-synthesis.toml: two forecasts": FORM,
+    "questions/10-synthesis.toml: one forecast": FORM,
+    "questions/10-synthesis.toml: two topics": NAMES,
+    "questions/10-synthesis.toml: one text": NAMES,
 }
 
 

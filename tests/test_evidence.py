@@ -93,8 +93,10 @@ def test_claims_filters_combine():
 
 
 def test_claims_rejects_unknown_filters_with_the_choices():
-    with pytest.raises(ValueError, match="Unknown kind 'prediction'. Choose from: fact, forecast, claim, opinion"):
+    with pytest.raises(ValueError, match="Unknown kind .prediction.. Choose from: fact, forecast, assertion, opinion"):
         course.claims(kind="prediction")
+    with pytest.raises(ValueError, match="The kind 'claim' is now called 'assertion'"):
+        course.claims(kind="claim")
     with pytest.raises(ValueError, match="Unknown source 'nyt'"):
         course.claims(source=["wsj", "nyt"])
     with pytest.raises(TypeError, match="theme should be a string"):

@@ -27,7 +27,7 @@ from course.evidence import claim_sources
 from course.grading import child, judging
 from course.questions import Checks, load_checks, source
 
-STEMS = [p.stem for p in sorted((paths.ROOT / "questions").glob("0*.toml"))]
+STEMS = [p.stem for p in sorted((paths.ROOT / "questions").glob("[0-9][0-9]-*.toml"))]
 QUESTIONS = [(stem, q) for stem in STEMS for q in source.load(stem).exercises]
 #: The grader's statuses where the self-check has its own word for the same verdict.
 SAME_VERDICT = {"rejected": "invalid", "to mark": "received"}

@@ -96,7 +96,7 @@ CASES = {
                  {"82% by 2027": "Morgan Stanley", "closing in": "SemiAnalysis"},
                  [None, {"82% by 2027": "Morgan Stanley"}, {"82% by 2027": "IMF", "closing in": "MERICS"}]),
     "classification": (classification, {"82% by 2027": "forecast", "2.5 times": "fact"},
-                       {"82% by 2027": "opinion", "2.5 times": "claim"},
+                       {"82% by 2027": "opinion", "2.5 times": "assertion"},
                        {"82% by 2027": "forecast", "2.5 times": "opinion"},
                        ["fact", {"82% by 2027": "forecast", "2.5 times": None}, {"nonsense": "fact"}]),
     "finder": (finder, lambda: _passage("82%", "wsj"), lambda: _passage("Huawei", "billions"),

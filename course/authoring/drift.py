@@ -34,7 +34,7 @@ from course.evidence import KINDS
 # ---------------------------------------------------------------- (a) kind and speaker
 
 
-_KIND = r"`?(fact|forecast|claim|opinion)s?`?"
+_KIND = r"`?(fact|forecast|assertion|opinion)s?`?"
 #: After a claim id: "C085 is a forecast", "(C025): an opinion", "C121, a forecast",
 #: "C089 (opinion)", "C085 as an opinion", "C085 is not a forecast".
 AFTER_ID = re.compile(
@@ -42,9 +42,8 @@ AFTER_ID = re.compile(
     r"|as\s+(?:an?\s+)?|[:,—–]\s*(?:an?\s+)?|\(\s*)" + _KIND + r"\b(?!\s*\()",
     re.I,
 )
-#: Before a claim id: "an opinion (C089)", "a forecast, C121". 'Claim' is left out here: the
-#: course also calls every row of claims.csv a claim.
-BEFORE_ID = re.compile(r"\b(?:an?|the)\s+`?(fact|forecast|opinion)`?\s*[(,]\s*$", re.I)
+#: Before a claim id: "an opinion (C089)", "a forecast, C121", "an assertion (C076)".
+BEFORE_ID = re.compile(r"\b(?:an?|the)\s+`?(fact|forecast|assertion|opinion)`?\s*[(,]\s*$", re.I)
 #: An id given as an example of the form of an answer ('a string such as "C012"').
 EXAMPLE = re.compile(r"(?:such as|e\.g\.,?)\s*[\"“(\[]?$")
 OWN_VOICE = re.compile(
@@ -113,6 +112,28 @@ def kind_and_speaker_problems(passages: Iterable[Passage], claims: Mapping[str, 
                 found += _speaker_words(sentence, claim_id, claims[claim_id])
             problems += [f"{passage.where}: {problem}" for problem in found]
     return problems
+
+
+#: "Claim" used for the kind now called assertion: in a list of the kinds, in bold as the kind's
+#: name, set against another kind, or glossed as a statement by an interested party.
+OLD_KIND_WORD = re.compile(
+    r"\*\*claims?\*\*|`claim`|\bforecasts?\s*(?:\(\w[^)]*\))?,\s*(?:an?\s+)?claims?\b"
+    r"|\bclaims?\s*\((?:by|from)\b|\bclaims?\s+by\s+(?:an?\s+)?(?:interested|someone)"
+    r"|\b(?:fact|forecast|opinion)s?,?\s+(?:or|and|not)\s+(?:an?\s+)?claims?\b"
+    r"|\bclaims?,?\s+(?:or|not)\s+(?:an?\s+)?(?:fact|forecast|opinion)\b|\bkind\s+['\"“`]?claim\b",
+    re.I,
+)
+
+
+def old_kind_word_problems(passages: Iterable[Passage]) -> list[str]:
+    """"Claim" means one record of claims.csv and nothing else: the kind of statement by an
+    interested party is an **assertion** (data/README.md). Report the places that still use
+    "claim" for the kind."""
+    return [
+        f"{passage.where}: 'claim' used for the kind (write 'assertion'): …{found.group()}…"
+        for passage in passages
+        for found in OLD_KIND_WORD.finditer(passage.text)
+    ]
 
 
 # ---------------------------------------------------------------- (b) speaker keys agree with claims.csv
@@ -261,6 +282,7 @@ NUMBER_WORDS = {
 }
 COUNTED = (
     "claim",
+    "assertion",
     "row",
     "fact",
     "opinion",

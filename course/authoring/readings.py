@@ -106,7 +106,7 @@ INFERENCE = re.compile(
     re.I,
 )
 #: The kinds of claim on which a `reported` row can stand.
-CHECKABLE = ("fact", "claim", "forecast")
+CHECKABLE = ("fact", "assertion", "forecast")
 
 
 def _row_marks(name: str, row: Mapping[str, str], claims: Mapping[str, Mapping[str, str]]) -> list[str]:

@@ -297,9 +297,9 @@ def answer_key(sets: list[QuestionSet]) -> str:
     for qset in sets:
         if not qset.exercises:
             continue
-        lines += [f"## {qset.stem} ({qset.max_points:g} points)", ""]
+        lines += [f"## {qset.stem} ({qset.max_points:g} points)", "", skill_balance(qset), ""]
         for number, q in enumerate(qset.exercises, 1):
-            points = f"{q.points:g} pt"
+            points = f"{q.points:g} pt" + (", apply" if q.skill == "apply" else "")
             lines += [f"### {number}. `{q.name}` — {q.kind}, {points}", "", q.prompt, ""]
             if q.rubric:
                 lines += ["| criterion | points |", "|---|---|"]
@@ -310,6 +310,15 @@ def answer_key(sets: list[QuestionSet]) -> str:
             if q.evidence_ids:
                 lines += [f"**Evidence:** {', '.join(q.evidence_ids)}", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def skill_balance(qset: QuestionSet) -> str:
+    """One line for the answer key: how many checks and exercise questions ask the learner to
+    apply the lesson's method to a new case, rather than recall what the lesson showed."""
+    def count(questions: list[Question]) -> str:
+        return f"{sum(q.skill == 'apply' for q in questions)} of {len(questions)}"
+    return (f"**Apply, not recall:** {count(qset.checks)} self-checks and {count(qset.exercises)} "
+            "exercise questions apply the lesson's method to a case it did not work through.")
 
 
 def lesson_path(stem: str) -> Path | None:

@@ -60,6 +60,8 @@ class Question:
     required: ClassVar[tuple[str, ...]] = ("explanation",)
     #: Criteria an instructor marks by (only a written answer has them).
     rubric: Sequence[Mapping[str, Any]] = ()
+    #: "recall" or "apply" (``skill`` in the TOML); the answer key shows the balance per lesson.
+    skill: str = "recall"
 
     def __init__(
         self,

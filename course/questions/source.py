@@ -25,7 +25,10 @@ from course.questions.question import Question, QuestionSourceError
 FOLDER = "questions"
 SECTIONS = ("check", "exercise")
 #: The fields every kind takes; each kind lists its own besides these in ``fields``.
-SHARED = {"id", "kind", "prompt", "hint", "explanation", "evidence", "points", "reveal_after", "shuffle"}
+SHARED = {"id", "kind", "prompt", "hint", "explanation", "evidence", "points", "reveal_after", "shuffle", "skill"}
+#: What a question asks of the learner: to recall what the lesson showed, or to apply its method
+#: to a statement or number the lesson did not work through (``skill = "apply"``).
+SKILLS = ("recall", "apply")
 
 
 @dataclass
@@ -109,8 +112,11 @@ def build(entry: Mapping[str, Any], stem: str, section: str, where: str = "") ->
     for required in ("id", "prompt", *cls.required):
         if not entry.get(required):
             raise QuestionSourceError(f"{label}: needs {required!r}.")
+    skill = entry.get("skill", "recall")
+    if skill not in SKILLS:
+        raise QuestionSourceError(f"{label}: skill must be one of {list(SKILLS)}, not {skill!r}.")
     qid = entry["id"]
-    arguments = {k: v for k, v in entry.items() if k not in {"id", "kind", "shuffle"}}
+    arguments = {k: v for k, v in entry.items() if k not in {"id", "kind", "shuffle", "skill"}}
     arguments["name"] = qid
     arguments["salt"] = default_salt(f"{stem}:{qid}")
     if section == "exercise":
@@ -118,8 +124,10 @@ def build(entry: Mapping[str, Any], stem: str, section: str, where: str = "") ->
     else:
         arguments.pop("points", None)
     try:
-        return cls(**cls.from_source(arguments, f"{stem}:{qid}", entry.get("shuffle", True), label))
+        question = cls(**cls.from_source(arguments, f"{stem}:{qid}", entry.get("shuffle", True), label))
     except QuestionSourceError:
         raise
     except (TypeError, ValueError) as error:
         raise QuestionSourceError(f"{label}: {error}") from None
+    question.skill = skill
+    return question
