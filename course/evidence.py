@@ -105,7 +105,7 @@ def _choices(label: str, value: str | Iterable[str] | None, allowed: Iterable[st
             raise TypeError(f"{label} should be a string such as {allowed[0]!r}, not {type(item).__name__}.")
         if item not in allowed:
             renamed = RENAMED.get((label, item))
-            hint = f" The kind {item!r} is now called {renamed!r}: a claim is any record of claims.csv." if renamed else ""
+            hint = f" The kind {item!r} is now called {renamed!r}: a claim is any record of claims.csv." * bool(renamed)
             raise ValueError(f"Unknown {label} {item!r}. Choose from: {', '.join(allowed)}.{hint}")
     return values
 

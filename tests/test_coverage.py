@@ -45,7 +45,7 @@ def test_every_theme_of_claims_csv_is_taught_in_a_lesson():
     for claim_id, row in claims_by_id().items():
         in_lesson = any(where.startswith("lesson") for where in used.get(claim_id, ()))
         shown.setdefault(row["theme"], []).append(in_lesson)
-    short = {theme: f"{sum(flags)} of {len(flags)}" for theme, flags in shown.items() if sum(flags) < THEME_SHARE * len(flags)}
+    short = {theme: f"{sum(f)} of {len(f)}" for theme, f in shown.items() if sum(f) < THEME_SHARE * len(f)}
     assert short == {}, f"themes whose claims the lessons show too few of: {short}"
 
 
@@ -108,7 +108,10 @@ def test_a_question_with_an_unknown_skill_is_refused():
     from course.questions.question import QuestionSourceError
     from course.questions.source import parse
 
-    text = '[[check]]\nid = "q"\nkind = "number"\nprompt = "How many?"\nanswer = 3\ntolerance = 0.5\nexplanation = "Three."\nskill = "guess"\n'
+    text = (
+        '[[check]]\nid = "q"\nkind = "number"\nprompt = "How many?"\nanswer = 3\ntolerance = 0.5\n'
+        'explanation = "Three."\nskill = "guess"\n'
+    )
     with pytest.raises(QuestionSourceError, match="skill must be one of"):
         parse(text, "00-x")
     assert parse(text.replace('"guess"', '"apply"'), "00-x").checks[0].skill == "apply"

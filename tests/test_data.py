@@ -174,7 +174,12 @@ def test_an_undated_forecast_and_an_authors_claim_are_reported():
             "kind": "forecast",
             "speaker": "author",
         },
-        {"claim_id": "C901", "quote": "Baidu said the curbs would not hurt it.", "kind": "assertion", "speaker": "author"},
+        {
+            "claim_id": "C901",
+            "quote": "Baidu said the curbs would not hurt it.",
+            "kind": "assertion",
+            "speaker": "author",
+        },
         {
             "claim_id": "C902",
             "quote": "82% of AI chips by 2027",

@@ -75,7 +75,8 @@ def _joined(text: str | list[str]) -> str:
 def lesson_text(path: Path) -> LessonText:
     """One lesson's claim ids by cell; a generated self-check cell (sealed) shows none."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    cells, checks = [], {}
+    cells: list[set[str]] = []
+    checks: dict[str, int] = {}
     for index, cell in enumerate(nb["cells"]):
         question = cell.get("metadata", {}).get("course", {}).get("question")
         if question:
@@ -183,7 +184,8 @@ def evidence_order_problems(root: Path | None = None) -> list[str]:
 def _main() -> int:
     unused = unused_claims()
     total = len(claims_by_id())
-    print(f"{total - len(unused)} of {total} claims used ({(total - len(unused)) / total:.1%}); unused: {', '.join(unused) or 'none'}")
+    used = total - len(unused)
+    print(f"{used} of {total} claims used ({used / total:.1%}); unused: {', '.join(unused) or 'none'}")
     problems = evidence_order_problems()
     print("\n".join(problems) or "Every question's evidence comes before it.")
     return 0

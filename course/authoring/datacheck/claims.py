@@ -145,7 +145,7 @@ def kind_problems(data: Data) -> list[Problem]:
     for line, c in enumerate(data.claims, 2):
         where = f"{c['claim_id']} ({c['kind']})"
         if c["kind"] == "forecast" and not DATE_OR_MEASURE.search(c["quote"]):
-            message = f"{where}: a forecast needs a date or a measure in its quote; otherwise assertion, opinion or fact"
+            message = f"{where}: a forecast needs a date or a measure in its quote; else assertion, opinion or fact"
             problems.append(Problem(CLAIMS, line, "kind rule 1", message))
         if c["kind"] == "assertion" and c["speaker"] == "author":
             message = f"{where}: an assertion is attributed to an interested party, never the author's own voice"
