@@ -409,3 +409,14 @@ def test_a_committed_text_sent_as_a_message_is_taken_at_once():
     for forged in ({"value": 82}, "82", None):
         box._take(box, forged, [])
         assert box.value == "82"
+
+
+def test_the_old_kind_name_claim_is_answered_with_its_new_name():
+    """A notebook from an earlier term may label a statement 'claim': the learner is told the
+    kind is now 'assertion', not only that the label is unknown."""
+    from course.questions import source
+
+    question = next(q for stem in source.stems() for q in source.load(stem).checks
+                    if isinstance(q, Classification) and "assertion" in q.labels)
+    feedback = question.judge({item: "claim" for item in question.items})
+    assert feedback.status == "invalid" and "now called 'assertion'" in feedback.message

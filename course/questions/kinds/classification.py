@@ -10,6 +10,7 @@ from typing import Any
 from course import paths
 from course.evidence import KINDS
 from course.questions.kinds.matching import Matching
+from course.questions.feedback import InvalidAnswer
 from course.questions.question import QuestionSourceError
 
 #: The answer value that asks for a claim's kind to be read from data/claims.csv.
@@ -66,7 +67,7 @@ def claim_kinds() -> ClaimKinds:
 
 class Classification(Matching):
     """Label each statement with a kind — by default the kinds of data/claims.csv: fact,
-    forecast, claim (a company's or official's) or opinion."""
+    forecast, assertion (a statement by an interested party: a company, its people, an official) or opinion."""
 
     kind = "classification"
     fields = frozenset({"labels", "answer"})
@@ -91,6 +92,17 @@ class Classification(Matching):
         in a stable shuffled order (as for matching)."""
         arguments["answer"] = keys_from_claims(arguments.get("answer"), arguments.get("labels", KINDS), where)
         return super().from_source(arguments, seed, shuffle, where)
+
+    def parse(self, value: Any) -> dict[str, str]:
+        """As for matching; a label "claim" among the four kinds gets its new name in the message
+        (the kind was renamed "assertion"; a notebook from an earlier term may still say it)."""
+        try:
+            return super().parse(value)
+        except InvalidAnswer as error:
+            given = value.values() if isinstance(value, Mapping) else value if isinstance(value, list | tuple) else ()
+            if "assertion" in self.choices and any(str(v).strip().lower() == "claim" for v in given):
+                raise InvalidAnswer(f"{error} The kind 'claim' is now called 'assertion'.") from None
+            raise
 
     @property
     def labels(self) -> list[str]:
