@@ -69,6 +69,7 @@ EXCLUDE = (
     "course/authoring/drift.py",  # authors' checks of lessons and questions/*.toml against the data
     "course/authoring/readings.py",  # ... and of the course's readings in the tables
     "course/authoring/passages.py",  # what those checks read
+    "course/authoring/coverage.py",  # which claims the lessons and questions/*.toml use, and in what order
     "course/authoring/lockfile.py",  # `make lock`, which needs the development tools
     "course/authoring/release.py",  # this builder: reads questions/
     "course/authoring/release_checks.py",  # its checks
