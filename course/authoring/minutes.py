@@ -2,8 +2,9 @@
 line, read here; the estimate those minutes are held to (:func:`estimate`, within
 :data:`TOLERANCE`, tested by ``tests/test_minutes.py``); and the two tables written from it, the
 minutes column and total of the README course map (:func:`map_minutes`, :func:`map_total`)
-and the timing table in INSTRUCTORS.md (:func:`timing_table`). ``make nav`` (``python -m course.authoring.navigation``) writes both,
-and ``tests/test_navigation.py`` fails when either is stale.
+and the timing table in INSTRUCTORS.md (:func:`timing_table`). ``make nav``
+(``python -m course.authoring.navigation``) writes both, and ``tests/test_navigation.py`` fails
+when either is stale.
 """
 
 from __future__ import annotations

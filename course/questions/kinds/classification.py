@@ -9,8 +9,8 @@ from typing import Any
 
 from course import paths
 from course.evidence import KINDS
-from course.questions.kinds.matching import Matching
 from course.questions.feedback import InvalidAnswer
+from course.questions.kinds.matching import Matching
 from course.questions.question import QuestionSourceError
 
 #: The answer value that asks for a claim's kind to be read from data/claims.csv.
