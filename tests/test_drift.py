@@ -120,7 +120,6 @@ COUNT_ALLOWED = {
     "notebooks/03-money-and-policy.ipynb: two other texts": NAMES,
     "notebooks/04-chips-and-compute.ipynb: two forecasts": NAMES,
     "notebooks/04-chips-and-compute.ipynb: two texts": NAMES,
-    "notebooks/05-models-and-open-source.ipynb: three kinds": NAMES,
     "notebooks/05-models-and-open-source.ipynb: two rows": NAMES,
     "notebooks/05-models-and-open-source.ipynb: two statements": NAMES,
     "notebooks/07-energy-and-infrastructure.ipynb: two kinds": NAMES,
