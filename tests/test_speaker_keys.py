@@ -27,6 +27,12 @@ SPEAKER_LABELS: dict[tuple[str, str], dict[str, set[str]]] = {
         "Morgan Stanley researchers": {"Morgan Stanley researchers"},
         "nobody named": {"unnamed ('is projected')"},
     },
+    ("09-governance", "governance_speakers"): {
+        "the text's own author": {"author"},
+        "industry participants (unnamed)": {"industry participants (unnamed)"},
+        "Stanford's 2025 AI Index (as the blog reports it)": {"Stanford's 2025 AI Index"},
+        "OpenAI's Sam Altman": {"OpenAI's Sam Altman"},
+    },
 }
 
 
