@@ -78,6 +78,9 @@ def test_a_claim_the_question_quotes_counts_as_given():
     assert coverage.gives(entry, "C201", claims)
     assert not coverage.gives({"prompt": "Which kind is it?"}, "C201", claims)
     assert coverage.gives({"prompt": 'Run quote("C201").'}, "C201", claims)
+    middle = claims["C201"]["quote"][20:70]
+    assert coverage.gives({"prompt": f"It says “{middle}”."}, "C201", claims)
+    assert not coverage.gives({"prompt": f"It says “{middle[:30]}”."}, "C201", claims)
 
 
 def test_a_claim_dropped_from_every_lesson_is_reported_unused(course_copy):
@@ -102,6 +105,22 @@ def test_every_lesson_asks_the_learner_to_apply_its_method(number):
     for section in ("check", "exercise"):
         applying = [e["id"] for e in data.get(section, []) if e.get("skill") == "apply"]
         assert len(applying) >= APPLY_AT_LEAST, f"questions/{number}: [[{section}]] with skill = \"apply\": {applying}"
+
+
+def test_every_apply_question_gives_the_statement_it_asks_about():
+    assert coverage.apply_problems() == []
+
+
+def test_an_apply_question_that_gives_nothing_is_reported(course_copy):
+    path = sorted((course_copy / "questions").glob("00-*.toml"))[0]
+    text = path.read_text(encoding="utf-8")
+    text += '\n[[check]]\nid = "bare"\nkind = "single choice"\nskill = "apply"\nprompt = "Which kind?"\n'
+    text += 'options = ["fact", "opinion"]\nanswer = "fact"\nexplanation = "It is checkable."\nevidence = ["C201"]\n'
+    path.write_text(text, encoding="utf-8")
+    assert [p for p in coverage.apply_problems(course_copy) if "'bare'" in p]
+    quoted = text.replace('prompt = "Which kind?"', 'prompt = "Which kind is C201?"')
+    path.write_text(quoted, encoding="utf-8")
+    assert not [p for p in coverage.apply_problems(course_copy) if "'bare'" in p]
 
 
 def test_a_question_with_an_unknown_skill_is_refused():

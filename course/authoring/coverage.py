@@ -10,8 +10,8 @@ Two questions about claims.csv and the course, each answered from the files as t
 - :func:`evidence_order_problems`: a question rests only on what came before it. Every claim id
   in a self-check's ``evidence`` is met in its own lesson in a cell above the check, or in an
   earlier lesson; an exercise question's may also come from anywhere in its own lesson. A
-  claim that the question itself gives (its id, or its quote, in the prompt, options or items a
-  learner sees before answering) counts as met: that is how a question asks the learner to apply
+  claim that the question itself gives (its id, or 40 characters of its quote, in the prompt,
+  options or items a learner sees before answering) counts as met: that is how a question asks the learner to apply
   the lesson's method to a statement the lesson did not work through.
 
     python -m course.authoring.coverage     # print the unused claims and the order problems
@@ -19,6 +19,7 @@ Two questions about claims.csv and the course, each answered from the files as t
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import sys
@@ -36,7 +37,7 @@ from course.authoring.passages import CLAIM_ID, claims_by_id
 MINIMUM_SHARE = 0.95
 #: The fields of a question a learner reads before answering (not the hint or explanation).
 GIVEN_FIELDS = ("prompt", "options", "items", "answer_labels", "labels", "left", "right", "placeholder")
-#: How much of a quote a question must give, verbatim, to count as giving the claim.
+#: How many characters of a quote, in one verbatim run, a question must give to count as giving it.
 QUOTE_PREFIX = 40
 LESSON = re.compile(r"^(\d\d)-")
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
@@ -126,13 +127,18 @@ def _normal(text: str) -> str:
 
 
 def gives(entry: Mapping[str, Any], claim_id: str, claims: Mapping[str, Mapping[str, str]]) -> bool:
-    """Whether a question gives the claim itself: names its id, or quotes it (at least the first
-    :data:`QUOTE_PREFIX` characters, verbatim) where the learner reads before answering."""
+    """Whether a question gives the claim itself: names its id, or quotes it (a verbatim run of
+    at least :data:`QUOTE_PREFIX` characters of it, or all of a shorter quote) where the learner
+    reads before answering."""
     text = given_text(entry)
     if claim_id in CLAIM_ID.findall(text):
         return True
-    quote = claims.get(claim_id, {}).get("quote", "")
-    return bool(quote) and _normal(quote)[:QUOTE_PREFIX] in _normal(text)
+    quote = _normal(claims.get(claim_id, {}).get("quote", ""))
+    if not quote:
+        return False
+    text = _normal(text)
+    match = difflib.SequenceMatcher(None, quote, text, autojunk=False).find_longest_match(0, len(quote), 0, len(text))
+    return match.size >= min(QUOTE_PREFIX, len(quote))
 
 
 def claims_used(root: Path | None = None) -> dict[str, set[str]]:
@@ -146,6 +152,19 @@ def claims_used(root: Path | None = None) -> dict[str, set[str]]:
             for claim_id in {*entry.get("evidence", []), *CLAIM_ID.findall("\n".join(_strings(entry)))}:
                 used[claim_id].add(f"questions {number}")
     return dict(used)
+
+
+def apply_problems(root: Path | None = None) -> list[str]:
+    """Every ``skill = "apply"`` question that gives none of its evidence claims: a question that
+    asks the learner to apply the lesson's method to a new statement must put that statement in
+    front of them (by id, or quoted)."""
+    claims = claims_by_id((root or paths.ROOT) / "data")
+    return [
+        f"questions/{number} {entry.get('id', '?')!r}: skill = \"apply\", but it gives none of its evidence claims"
+        for number, data in question_files(root).items()
+        for entry in [*data.get("check", []), *data.get("exercise", [])]
+        if entry.get("skill") == "apply" and not any(gives(entry, c, claims) for c in entry.get("evidence", []))
+    ]
 
 
 def unused_claims(root: Path | None = None) -> list[str]:
@@ -186,8 +205,8 @@ def _main() -> int:
     total = len(claims_by_id())
     used = total - len(unused)
     print(f"{used} of {total} claims used ({used / total:.1%}); unused: {', '.join(unused) or 'none'}")
-    problems = evidence_order_problems()
-    print("\n".join(problems) or "Every question's evidence comes before it.")
+    problems = evidence_order_problems() + apply_problems()
+    print("\n".join(problems) or "Every question's evidence comes before it; every apply question gives its statement.")
     return 0
 
 
