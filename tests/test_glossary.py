@@ -15,6 +15,7 @@ from course.authoring.datacheck.files import read_rows
 from course.authoring.passages import claims_by_id
 
 GLOSSARY = read_rows(paths.DATA / "tables" / "glossary.csv")
+CLAIMS = claims_by_id()
 #: The most characters the first sentence of a definition may share, in one run, with a quote.
 MOST_SHARED = 30
 SOURCE_FIRST = re.compile(r"^(?:In\s+)?(?:the\s+)?(?:WSJ|blog|billions|curbs|MERICS)\b", re.I)
@@ -32,15 +33,14 @@ def shared_run(text: str, quote: str) -> int:
 @pytest.mark.parametrize("row", GLOSSARY, ids=[row["term"] for row in GLOSSARY])
 def test_a_definition_explains_before_it_quotes(row):
     opening = first_sentence(row["definition"])
-    claims = claims_by_id()
     assert not SOURCE_FIRST.match(opening), f"{row['term']}: open with what the term means, not with a text"
-    cited = [claims[c]["quote"] for c in row["claim_ids"].split(";") if c in claims]
+    cited = [CLAIMS[c]["quote"] for c in row["claim_ids"].split(";") if c in CLAIMS]
     longest = max((shared_run(opening, quote) for quote in cited), default=0)
     assert longest <= MOST_SHARED, f"{row['term']}: the first sentence repeats {longest} characters of a quote"
 
 
 def test_the_check_catches_a_definition_that_only_quotes():
-    quote = claims_by_id()["C032"]["quote"]
+    quote = CLAIMS["C032"]["quote"]
     assert shared_run(first_sentence(quote[40:]), quote) > MOST_SHARED
     assert SOURCE_FIRST.match("In the WSJ, sectors 'such as semiconductors and AI'.")
 

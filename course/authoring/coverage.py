@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from course import paths
-from course.authoring.passages import CLAIM_ID, claims_by_id
+from course.authoring.minutes import joined
+from course.authoring.passages import CLAIM_ID, claims_by_id, strings
 
 #: The least share of claims a learner must meet somewhere in the course.
 MINIMUM_SHARE = 0.95
 #: The fields of a question a learner reads before answering (not the hint or explanation).
-GIVEN_FIELDS = ("prompt", "options", "items", "answer_labels", "labels", "left", "right", "placeholder")
+GIVEN_FIELDS = ("prompt", "options", "labels", "choices")
 #: How many characters of a quote, in one verbatim run, a question must give to count as giving it.
 QUOTE_PREFIX = 40
 LESSON = re.compile(r"^(\d\d)-")
@@ -61,16 +62,12 @@ class LessonText:
 
 
 def _cell_text(cell: Mapping[str, Any]) -> str:
-    text = _joined(cell.get("source", ""))
+    text = joined(cell.get("source", ""))
     for output in cell.get("outputs", []):
-        text += _joined(output.get("text", ""))
+        text += joined(output.get("text", ""))
         for kind in ("text/plain", "text/html", "text/markdown"):
-            text += _joined(output.get("data", {}).get(kind, ""))
+            text += joined(output.get("data", {}).get(kind, ""))
     return DATA_URI.sub("", text)
-
-
-def _joined(text: str | list[str]) -> str:
-    return text if isinstance(text, str) else "".join(text)
 
 
 def lesson_text(path: Path) -> LessonText:
@@ -103,22 +100,16 @@ def question_files(root: Path | None = None) -> dict[str, dict[str, list[dict[st
     return found
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Mapping):
-        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
-    if isinstance(value, list | tuple):
-        return [s for item in value for s in _strings(item)]
-    return []
-
-
 def given_text(entry: Mapping[str, Any]) -> str:
-    """What a learner reads of a question before answering: its prompt, options and items
-    (a classification's or matching's keys included), not its hint or explanation."""
-    given = [s for name in GIVEN_FIELDS for s in _strings(entry.get(name))]
-    if isinstance(entry.get("answer"), Mapping):
-        given += list(entry["answer"])
+    """What a learner reads of a question before answering: its prompt, options, labels and
+    choices, and its items (a matching's or classification's answer keys; an ordering's answer,
+    shown shuffled), not its hint or explanation."""
+    given = [s for name in GIVEN_FIELDS for s in strings(entry.get(name))]
+    answer = entry.get("answer")
+    if isinstance(answer, Mapping):
+        given += list(answer)
+    elif entry.get("kind") == "ordering":
+        given += strings(answer)
     return "\n".join(given)
 
 
@@ -149,7 +140,7 @@ def claims_used(root: Path | None = None) -> dict[str, set[str]]:
             used[claim_id].add(f"lesson {number}")
     for number, data in question_files(root).items():
         for entry in [*data.get("check", []), *data.get("exercise", [])]:
-            for claim_id in {*entry.get("evidence", []), *CLAIM_ID.findall("\n".join(_strings(entry)))}:
+            for claim_id in {*entry.get("evidence", []), *CLAIM_ID.findall("\n".join(strings(entry)))}:
                 used[claim_id].add(f"questions {number}")
     return dict(used)
 

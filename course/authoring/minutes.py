@@ -75,14 +75,15 @@ def estimate(nb: Any) -> Estimate:
         code_lines += sum(1 for line in cell.source.splitlines() if line.strip())
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if "image/png" in data or "<img" in _joined(data.get("text/html", "")):
+            if "image/png" in data or "<img" in joined(data.get("text/html", "")):
                 figures += 1
                 continue
-            words += len(WORD.findall(_joined(output.get("text") or data.get("text/plain") or "")))
+            words += len(WORD.findall(joined(output.get("text") or data.get("text/plain") or "")))
     return Estimate(words, code_lines, checks, figures)
 
 
-def _joined(text: str | list[str]) -> str:
+def joined(text: str | list[str]) -> str:
+    """A notebook field's text, stored either as one string or as a list of lines."""
     return text if isinstance(text, str) else "".join(text)
 
 

@@ -80,7 +80,7 @@ def question_passages(path: Path, root: Path | None = None) -> list[Passage]:
             where = f"{_relative(path, root)} {entry.get('id', '?')}"
             for name in QUESTION_TEXT:
                 value = entry.get(name)
-                for text in _strings(value):
+                for text in strings(value):
                     found.append(Passage(f"{where} {name}", text))
             answer = entry.get("answer")
             if isinstance(answer, Mapping):
@@ -88,13 +88,14 @@ def question_passages(path: Path, root: Path | None = None) -> list[Passage]:
     return found
 
 
-def _strings(value: object) -> list[str]:
+def strings(value: object) -> list[str]:
+    """Every string inside a TOML value (keys of a table included), in order."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, Mapping):
-        return [s for v in (*value.keys(), *value.values()) for s in _strings(v)]
+        return [s for v in (*value.keys(), *value.values()) for s in strings(v)]
     if isinstance(value, Sequence):
-        return [s for v in value for s in _strings(v)]
+        return [s for v in value for s in strings(v)]
     return []
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from course import paths
-from course.evidence import KINDS
+from course.evidence import KINDS, RENAMED
 from course.questions.feedback import InvalidAnswer
 from course.questions.kinds.matching import Matching
 from course.questions.question import QuestionSourceError
@@ -100,8 +100,10 @@ class Classification(Matching):
             return super().parse(value)
         except InvalidAnswer as error:
             given = value.values() if isinstance(value, Mapping) else value if isinstance(value, list | tuple) else ()
-            if "assertion" in self.choices and any(str(v).strip().lower() == "claim" for v in given):
-                raise InvalidAnswer(f"{error} The kind 'claim' is now called 'assertion'.") from None
+            for old in sorted({str(v).strip().lower() for v in given}):
+                new = RENAMED.get(("kind", old))
+                if new in self.choices:
+                    raise InvalidAnswer(f"{error} The kind {old!r} is now called {new!r}.") from None
             raise
 
     @property
