@@ -87,7 +87,7 @@ def test_malformed_tags_are_a_value_error(data):
 
 
 def test_the_self_check_refuses_what_the_grader_refuses_with_the_same_words():
-    check = Checks("99-test", [SingleChoice("pick", "Which?", ["a", "b"], "a").to_learner(reveal=False)])
+    check = Checks("99-test", [SingleChoice("pick", "Which?", options=["a", "b"], answer="a").to_learner(reveal=False)])
     feedback = check("pick", Liar("a"))
     assert feedback.status == "invalid"
     assert feedback.message == plain.message("test_plain.Liar")
@@ -95,7 +95,8 @@ def test_the_self_check_refuses_what_the_grader_refuses_with_the_same_words():
 
 
 def test_nan_and_infinity_get_words_a_learner_understands():
-    questions = [SingleChoice("pick", "Which?", ["a", "b"], "a"), MultipleChoice("ticks", "Which?", ["a", "b"], ["a"]),
+    questions = [SingleChoice("pick", "Which?", options=["a", "b"], answer="a"),
+                 MultipleChoice("ticks", "Which?", options=["a", "b"], answer=["a"]),
                  NumberQuestion("size", "How many?", 3, tolerance=0.5)]
     check = Checks("99-test", [q.to_learner(reveal=False) for q in questions])
     for qid, value in [("pick", math.nan), ("ticks", [1, math.nan]), ("size", np.float64("nan"))]:

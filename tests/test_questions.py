@@ -47,13 +47,14 @@ def shared():
 def single():
     return SingleChoice(
         "share_2027", "What share of AI chips in China will come from domestic makers by 2027, by the forecast?",
-        ["34%", "82%", "70%"], "82%", partly=["70%"], **shared(),
+        options=["34%", "82%", "70%"], answer="82%", partly=["70%"], **shared(),
     )
 
 
 def multiple():
-    return MultipleChoice("forecasts", "Which are forecasts?", ["82% by 2027", "34% in 2024", "2.5 times the capacity"],
-                          ["82% by 2027"], **shared())
+    return MultipleChoice("forecasts", "Which are forecasts?",
+                          options=["82% by 2027", "34% in 2024", "2.5 times the capacity"], answer=["82% by 2027"],
+                          **shared())
 
 
 def number():
@@ -201,21 +202,21 @@ def test_partial_credit_is_the_share_of_items_right():
     q.points = 3
     assert q.score(["2024", "2030", "2027"]) == 1.0  # one of three in place
     assert single().score("70%") == 0.5  # a half-truth
-    many = MultipleChoice("m", "?", ["a", "b", "c", "d"], ["a", "b"], explanation="x", points=2)
+    many = MultipleChoice("m", "?", options=["a", "b", "c", "d"], answer=["a", "b"], explanation="x", points=2)
     assert many.score(["a"]) == 1.0 and many.score(["a", "c"]) == 0.0 and many.score(["a", "b", "c"]) == 1.0
 
 
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: SingleChoice("q", "?", ["a", "b"], "c"),
-        lambda: SingleChoice("q", "?", ["a", "b"], answer_hash="0" * 16, salt="s"),
-        lambda: SingleChoice("q", "?", ["a", "b"]),
-        lambda: SingleChoice("not a name", "?", ["a", "b"], "a"),
-        lambda: SingleChoice("q", "", ["a", "b"], "a"),
-        lambda: SingleChoice("q", "?", ["a", "a"], "a"),
-        lambda: SingleChoice("q", "?", ["a", "b"], "a", evidence=["C999"]),
-        lambda: MultipleChoice("q", "?", ["a", "b"], ["c"]),
+        lambda: SingleChoice("q", "?", options=["a", "b"], answer="c"),
+        lambda: SingleChoice("q", "?", options=["a", "b"], answer_hash="0" * 16, salt="s"),
+        lambda: SingleChoice("q", "?", options=["a", "b"]),
+        lambda: SingleChoice("not a name", "?", options=["a", "b"], answer="a"),
+        lambda: SingleChoice("q", "", options=["a", "b"], answer="a"),
+        lambda: SingleChoice("q", "?", options=["a", "a"], answer="a"),
+        lambda: SingleChoice("q", "?", options=["a", "b"], answer="a", evidence=["C999"]),
+        lambda: MultipleChoice("q", "?", options=["a", "b"], answer=["c"]),
         lambda: NumberQuestion("q", "?", 3, tolerance=0),
         lambda: Ordering("q", "?", ["a", "b"], items=["a", "c"]),
         lambda: Matching("q", "?", {"x": "nope"}, choices=["a"]),
@@ -230,7 +231,7 @@ def test_author_errors_fail_when_the_question_is_built(make):
 
 
 def test_single_choice_accepts_typographic_variants():
-    q = SingleChoice("q", "Which?", ["China’s plan", "Other"], "China's plan")
+    q = SingleChoice("q", "Which?", options=["China’s plan", "Other"], answer="China's plan")
     assert q.check("china's   PLAN").correct
 
 
@@ -355,6 +356,25 @@ def test_every_kind_has_fields_a_widget_an_export_and_a_gallery_cell():
         assert cls.__name__ in course.__all__ and cls.__name__ in package.__all__, name
     shown = {q.kind for q in source.load("widget-gallery").checks}
     assert shown == set(names), f"the gallery lacks {sorted(set(names) - shown)}"
+
+
+def test_every_kind_is_built_by_the_one_constructor():
+    """A kind writes hooks, not an ``__init__``: the shared fields and the answer-or-hashes
+    dispatch are written once, in ``Question``, for every kind."""
+    from course.questions.question import Question
+
+    own = [cls.__name__ for cls in kinds.KINDS if "__init__" in vars(cls)]
+    assert not own, f"these kinds write their own __init__: {own}"
+    for cls in kinds.KINDS:
+        if cls.kind != "written":
+            assert cls._set_hashes is not Question._set_hashes, f"{cls.kind}: keeps no hashes"
+
+
+def test_a_field_of_another_kind_is_refused_by_name():
+    with pytest.raises(TypeError, match="tolerance"):
+        SingleChoice("q", "?", options=["a", "b"], answer="a", tolerance=1)
+    with pytest.raises(ValueError, match="rubric and a model_answer"):
+        kinds.named("written")("essay", "Why?", "because", rubric=[{"criterion": "says why", "points": 1}])
 
 
 def test_every_kind_written_in_the_kinds_package_is_in_the_list():

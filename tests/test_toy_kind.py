@@ -31,16 +31,15 @@ class YesNo(Question):
     kind = "yes or no"
     fields = frozenset({"answer"})
 
-    def __init__(self, name: str, prompt: str, answer: bool | None = None, *,
-                 answer_hash: str | None = None, **shared: Any) -> None:
-        super().__init__(name, prompt, **shared)
-        if answer is not None:
-            if not isinstance(answer, bool):
-                raise ValueError(f"Question {name!r}: the answer is true or false, not {answer!r}.")
-            self.solution = YES if answer else NO
-            answer_hash = self._hash(self.solution)
-        elif answer_hash is None:
-            raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
+    def _set_solution(self, answer: bool) -> str:
+        if not isinstance(answer, bool):
+            raise ValueError(f"Question {self.name!r}: the answer is true or false, not {answer!r}.")
+        self.solution = YES if answer else NO
+        return self._hash(self.solution)
+
+    def _set_hashes(self, answer_hash: str) -> None:
+        if answer_hash not in (self._hash(YES), self._hash(NO)):
+            raise ValueError(f"answer_hash of {self.name!r} is neither yes nor no: wrong salt?")
         self.answer_hash = answer_hash
 
     def _hash(self, word: str) -> str:

@@ -19,12 +19,32 @@ from __future__ import annotations
 import anywidget
 import traitlets
 
-_LIVE_REGION = """
+#: What the three scripts share, written once and put before each.
+_SHARED = """
+// An element with its properties and its style set.
+function element(tag, properties = {}, style = {}) {
+  const node = Object.assign(document.createElement(tag), properties);
+  Object.assign(node.style, style);
+  return node;
+}
+// A name or id that no other widget on the page has.
+let widgets = 0;
+const uniqueName = (prefix) => `${prefix}-${++widgets}-${Date.now().toString(36)}`;
+// ipywidgets holds back a state update while an earlier one is in flight, but sends a button's
+// click at once: the value also goes as a message, which keeps its place before a Check
+// clicked right after it.
+function commit(model, value) {
+  model.set("value", value);
+  model.save_changes();
+  model.send({ value });
+}
+"""
+
+_LIVE_REGION = _SHARED + """
 function render({ model, el }) {
-  const region = document.createElement("div");
+  const region = element("div", { className: "course-live-region" });
   region.setAttribute("role", "status");
   region.setAttribute("aria-live", "polite");
-  region.className = "course-live-region";
   const update = () => { region.innerHTML = model.get("html"); };
   update();
   model.on("change:html", update);
@@ -33,35 +53,15 @@ function render({ model, el }) {
 export default { render };
 """
 
-_RADIO_GROUP = """
-let groups = 0;
+_RADIO_GROUP = _SHARED + """
 function render({ model, el }) {
-  const name = `course-radio-${++groups}-${Date.now().toString(36)}`;
-  const fieldset = document.createElement("fieldset");
-  fieldset.className = "course-radio-group";
-  fieldset.style.border = "none";
-  fieldset.style.padding = "0";
-  const legend = document.createElement("legend");
-  legend.textContent = model.get("description");
-  fieldset.appendChild(legend);
+  const name = uniqueName("course-radio");
+  const fieldset = element("fieldset", { className: "course-radio-group" }, { border: "none", padding: "0" });
+  fieldset.appendChild(element("legend", { textContent: model.get("description") }));
   const inputs = model.get("options").map((text) => {
-    const label = document.createElement("label");
-    label.style.display = "block";
-    label.style.margin = "0.2em 0";
-    const input = document.createElement("input");
-    input.type = "radio";
-    input.name = name;
-    input.value = text;
-    input.checked = model.get("value") === text;
-    input.addEventListener("change", () => {
-      if (!input.checked) return;
-      model.set("value", text);
-      model.save_changes();
-      // ipywidgets holds back a state update while an earlier one is in flight, but sends a
-      // button's click at once: the choice also goes as a message, which keeps its place
-      // before a Check clicked right after it.
-      model.send({ value: text });
-    });
+    const input = element("input", { type: "radio", name, value: text, checked: model.get("value") === text });
+    input.addEventListener("change", () => { if (input.checked) commit(model, text); });
+    const label = element("label", {}, { display: "block", margin: "0.2em 0" });
     label.append(input, " ", text);
     fieldset.appendChild(label);
     return input;
@@ -85,30 +85,17 @@ function render({ model, el }) {
 export default { render };
 """
 
-
-_TEXT_BOX = """
-let boxes = 0;
+_TEXT_BOX = _SHARED + """
 function render({ model, el }) {
-  const id = `course-text-${++boxes}-${Date.now().toString(36)}`;
-  const label = document.createElement("label");
-  label.htmlFor = id;
-  label.textContent = model.get("description");
-  label.style.marginRight = "0.5em";
-  const input = document.createElement("input");
-  input.type = "text";
-  input.id = id;
-  input.value = model.get("value");
-  input.placeholder = model.get("placeholder");
-  input.title = model.get("tooltip");
-  input.style.minWidth = "16em";
-  // Sent when the text is committed (Enter or leaving the box), as a state update and as a
-  // message: ipywidgets may hold back the update while an earlier one is in flight, but the
-  // message keeps its place before a Check pressed right after it.
-  input.addEventListener("change", () => {
-    model.set("value", input.value);
-    model.save_changes();
-    model.send({ value: input.value });
-  });
+  const id = uniqueName("course-text");
+  const label = element("label", { htmlFor: id, textContent: model.get("description") }, { marginRight: "0.5em" });
+  const input = element(
+    "input",
+    { type: "text", id, value: model.get("value"), placeholder: model.get("placeholder"), title: model.get("tooltip") },
+    { minWidth: "16em" },
+  );
+  // Sent when the text is committed (Enter or leaving the box).
+  input.addEventListener("change", () => commit(model, input.value));
   model.on("change:value", () => { if (input.value !== model.get("value")) input.value = model.get("value"); });
   el.append(label, input);
 }

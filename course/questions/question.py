@@ -48,8 +48,10 @@ class Question:
 
     A kind is a subclass in a module of its own under ``course/questions/kinds/``, listed once
     in ``course.questions.kinds.KINDS``. It names itself (``kind``, its name in
-    ``questions/*.toml``), lists its TOML ``fields``, judges (``parse``, ``_judge``), says how to
-    answer (``answer_form``) and builds its widget controls (``controls``).
+    ``questions/*.toml``), lists its TOML ``fields``, takes them (``_settle``), keeps its key
+    (``_set_solution``, ``_set_hashes``), judges (``parse``, ``_judge``), says how to answer
+    (``answer_form``) and builds its widget controls (``controls``). It writes no ``__init__``:
+    every kind is built by the one below.
     """
 
     #: The kind's name in ``questions/*.toml`` and in a learner copy.
@@ -67,16 +69,23 @@ class Question:
         self,
         name: str,
         prompt: str,
+        answer: Any = None,
         *,
+        answer_hash: Any = None,
         explanation: str = "",
         evidence: Sequence[str] = (),
         hint: str = "",
         reveal_after: int | None = 2,
         salt: str | None = None,
-        points: float = 1,
+        points: float | None = None,
         sealed: Mapping[str, str] | None = None,
         reveal: str | None = None,
+        **settings: Any,
     ) -> None:
+        """Every kind is built the same way: the shared fields here, the kind's own
+        ``settings`` (its TOML ``fields``: options, tolerance, items …) by ``_settle``, then
+        the key: the plain ``answer`` by ``_set_solution``, or a learner copy's
+        ``answer_hash`` (with ``salt``), each checked by ``_set_hashes``."""
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"A question's name must be a Python variable name, not {name!r}.")
         if not isinstance(prompt, str) or not prompt.strip():
@@ -85,22 +94,25 @@ class Question:
             evidence = (evidence,)
         if reveal_after is not None and (not isinstance(reveal_after, int) or reveal_after < 0):
             raise ValueError(f"reveal_after is a number of tries (0 or more) or None (never), not {reveal_after!r}.")
-        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-            raise ValueError(f"Question {name!r}: points must be a number of 0 or more, not {points!r}.")
         self.name = name
         self.prompt = prompt
         self.hint = hint
         self.reveal_after = reveal_after
-        self.points = float(points)
         self.salt = salt or answers.default_salt(name)
+        self.solution: Any = None
+        self._settle(**settings)
+        points = self._default_points() if points is None else points
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            raise ValueError(f"Question {name!r}: points must be a number of 0 or more, not {points!r}.")
+        self.points = float(points)
         self.sealed: dict[str, str] = dict(sealed or {})
         self.sealed_reveal = reveal
         self._set_evidence(explanation, evidence)
-        self.solution: Any = None
         self.tries = 0
         self.value: Any = None
         self.feedback: Feedback | None = None
         self._widget: QuestionWidget | None = None
+        self._set_key(answer, answer_hash)
 
     def _set_evidence(self, explanation: str, evidence: Sequence[str]) -> None:
         self.explanation = explanation
@@ -108,6 +120,34 @@ class Question:
         self.evidence: tuple[Quote, ...] = tuple(lookup_quote(claim_id) for claim_id in self.evidence_ids)
 
     # -- what subclasses provide -------------------------------------------------------
+    def _settle(self, *args: Any, **settings: Any) -> None:
+        """Take the kind's own fields (keyword arguments named as in its TOML ``fields``) and
+        check them; a kind with none of its own keeps this, which refuses any."""
+        if args or settings:
+            raise TypeError(f"A {self.kind} question takes no field {', '.join(map(repr, settings)) or repr(args)}.")
+
+    def _default_points(self) -> float:
+        """The points when the TOML gives none (a written answer's come from its rubric)."""
+        return 1.0
+
+    def _set_key(self, answer: Any, answer_hash: Any) -> None:
+        """The plain answer, hashed, or a learner copy's hashes; either way checked to fit."""
+        if answer is not None:
+            answer_hash = self._set_solution(answer)
+        elif answer_hash is None:
+            raise ValueError(f"Question {self.name!r} needs answer= or answer_hash= (with salt=).")
+        self._set_hashes(answer_hash)
+
+    def _set_solution(self, answer: Any) -> Any:
+        """Check the plain ``answer`` against the kind's fields, keep it as ``solution`` and
+        return its hashes (in the form ``answer_hash`` takes)."""
+        raise NotImplementedError
+
+    def _set_hashes(self, answer_hash: Any) -> None:
+        """Keep the hashes, failing now (not when a student clicks) if they fit nothing:
+        a wrong salt, or options changed since the copy was made."""
+        raise NotImplementedError
+
     @classmethod
     def from_source(cls, arguments: dict[str, Any], seed: str, shuffle: bool, where: str) -> dict[str, Any]:
         """Constructor arguments from a TOML entry's fields: where a kind shows options or

@@ -73,18 +73,12 @@ class Classification(Matching):
     fields = frozenset({"labels", "answer"})
     _choices_word = "labels"
 
-    def __init__(
-        self,
-        name: str,
-        prompt: str,
-        answer: Mapping[str, str] | None = None,
-        *,
-        labels: Sequence[str] = KINDS,
-        items: Sequence[str] | None = None,
-        answer_hash: Sequence[str] | None = None,
-        **shared: Any,
+    # A classification's choices are its labels, under their TOML name, so its fields differ
+    # from matching's: it is a matching to callers only once built, never to the constructor.
+    def _settle(  # type: ignore[override]
+        self, *, labels: Sequence[str] = KINDS, items: Sequence[str] | None = None
     ) -> None:
-        super().__init__(name, prompt, answer, choices=labels, items=items, answer_hash=answer_hash, **shared)
+        super()._settle(choices=labels, items=items)
 
     @classmethod
     def from_source(cls, arguments: dict[str, Any], seed: str, shuffle: bool, where: str) -> dict[str, Any]:

@@ -75,39 +75,30 @@ class EvidenceFinder(Question):
     kind = "evidence finder"
     fields = frozenset({"answer", "sources"})
 
-    def __init__(
-        self,
-        name: str,
-        prompt: str,
-        answer: Sequence[str] | None = None,
-        *,
-        sources: Sequence[str] | None = None,
-        answer_hash: Sequence[str] | None = None,
-        partly_hash: Sequence[str] | None = None,
-        **shared: Any,
-    ) -> None:
-        super().__init__(name, prompt, **shared)
+    def _settle(self, *, sources: Sequence[str] | None = None, partly_hash: Sequence[str] = ()) -> None:
         self.sources = list(sources) if sources else None
+        self.partly_hash = tuple(partly_hash)
+
+    def _set_solution(self, answer: str | Sequence[str]) -> list[str]:
+        """The accepted claims, each of which joins the evidence shown when the pick is right."""
         from course.evidence import claim_sources
 
         spans = claim_sources()
-        if answer is not None:
-            accepted = [answer] if isinstance(answer, str) else list(answer)
-            unknown = [c for c in accepted if c not in spans]
-            if not accepted or unknown:
-                raise ValueError(f"Question {name!r}: accepted claims must be known claim ids; unknown: {unknown}.")
-            self.solution = accepted
-            answer_hash = [self._hash(c) for c in accepted]
-            partly_hash = sorted({self._hash(spans[c], "source") for c in accepted})
-        elif answer_hash is None:
-            raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
+        accepted = [answer] if isinstance(answer, str) else list(answer)
+        unknown = [c for c in accepted if c not in spans]
+        if not accepted or unknown:
+            raise ValueError(f"Question {self.name!r}: accepted claims must be known claim ids; unknown: {unknown}.")
+        self.solution = accepted
+        self.partly_hash = tuple(sorted({self._hash(spans[c], "source") for c in accepted}))
+        self._set_evidence(self.explanation, [*self.evidence_ids, *(c for c in accepted if c not in self.evidence_ids)])
+        return [self._hash(c) for c in accepted]
+
+    def _set_hashes(self, answer_hash: Sequence[str]) -> None:
+        from course.evidence import claim_sources
+
         self.answer_hash = tuple(answer_hash)
-        self.partly_hash = tuple(partly_hash or ())
-        if sum(self._hash(c) in self.answer_hash for c in spans) != len(self.answer_hash):
-            raise ValueError(f"answer_hash of {name!r} does not fit the claims: wrong salt, or claims changed?")
-        if self.solution is not None:
-            extra = [c for c in self.solution if c not in self.evidence_ids]
-            self._set_evidence(self.explanation, [*self.evidence_ids, *extra])
+        if sum(self._hash(c) in self.answer_hash for c in claim_sources()) != len(self.answer_hash):
+            raise ValueError(f"answer_hash of {self.name!r} does not fit the claims: wrong salt, or claims changed?")
 
     def _hash(self, value: str, role: str = "claim") -> str:
         return answers.hash_answer(value, self.salt, role)

@@ -22,40 +22,33 @@ class Matching(Question):
     fields = frozenset({"choices", "answer"})
     _choices_word = "choices"
 
-    def __init__(
-        self,
-        name: str,
-        prompt: str,
-        answer: Mapping[str, str] | None = None,
-        *,
-        choices: Sequence[str],
-        items: Sequence[str] | None = None,
-        answer_hash: Sequence[str] | None = None,
-        **shared: Any,
-    ) -> None:
-        super().__init__(name, prompt, **shared)
-        self.choices = text_list(choices, self._choices_word, name)
-        if answer is not None:
-            if not isinstance(answer, Mapping):
-                raise ValueError(f"Question {name!r}: the answer maps each item to its choice (a dict).")
-            self.items = text_list(items if items is not None else list(answer), "items", name)
-            if {answers.normalise(i) for i in self.items} != {answers.normalise(i) for i in answer}:
-                raise ValueError(f"Question {name!r}: items and answer must hold the same items.")
-            chosen = {
-                known(self.items, i, name, "items"): known(self.choices, c, name, self._choices_word)
-                for i, c in answer.items()
-            }
-            self.solution = {item: chosen[item] for item in self.items}
-            answer_hash = [self._hash(item, self.solution[item]) for item in self.items]
-        elif answer_hash is None or items is None:
-            raise ValueError(f"Question {name!r} needs answer= or items= with answer_hash= (and salt=).")
-        else:
-            self.items = text_list(items, "items", name)
+    def _settle(self, *, choices: Sequence[str], items: Sequence[str] | None = None) -> None:
+        self.choices = text_list(choices, self._choices_word, self.name)
+        self._shown = items
+
+    def _set_solution(self, answer: Mapping[str, str]) -> list[str]:
+        if not isinstance(answer, Mapping):
+            raise ValueError(f"Question {self.name!r}: the answer maps each item to its choice (a dict).")
+        self.items = text_list(self._shown if self._shown is not None else list(answer), "items", self.name)
+        if {answers.normalise(i) for i in self.items} != {answers.normalise(i) for i in answer}:
+            raise ValueError(f"Question {self.name!r}: items and answer must hold the same items.")
+        chosen = {
+            known(self.items, i, self.name, "items"): known(self.choices, c, self.name, self._choices_word)
+            for i, c in answer.items()
+        }
+        self.solution = {item: chosen[item] for item in self.items}
+        return [self._hash(item, self.solution[item]) for item in self.items]
+
+    def _set_hashes(self, answer_hash: Sequence[str]) -> None:
+        if self.solution is None:
+            if self._shown is None:
+                raise ValueError(f"Question {self.name!r} needs answer= or items= with answer_hash= (and salt=).")
+            self.items = text_list(self._shown, "items", self.name)
         if len(answer_hash) != len(self.items):
-            raise ValueError(f"answer_hash of {name!r} needs one hash per item, in the order of items.")
+            raise ValueError(f"answer_hash of {self.name!r} needs one hash per item, in the order of items.")
         self.answer_hash = dict(zip(self.items, answer_hash, strict=False))
         if any(all(self._hash(i, c) != h for c in self.choices) for i, h in self.answer_hash.items()):
-            raise ValueError(f"answer_hash of {name!r} does not fit its choices: wrong salt or choices?")
+            raise ValueError(f"answer_hash of {self.name!r} does not fit its choices: wrong salt or choices?")
 
     @classmethod
     def from_source(cls, arguments: dict[str, Any], seed: str, shuffle: bool, where: str) -> dict[str, Any]:

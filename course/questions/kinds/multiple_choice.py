@@ -22,34 +22,24 @@ class MultipleChoice(Question):
     kind = "multiple choice"
     fields = frozenset({"options", "answer"})
 
-    def __init__(
-        self,
-        name: str,
-        prompt: str,
-        options: Sequence[str],
-        answer: Collection[str] | None = None,
-        *,
-        answer_hash: Sequence[str] | None = None,
-        **shared: Any,
-    ) -> None:
-        super().__init__(name, prompt, **shared)
-        self.options = text_list(options, "options", name)
-        if answer is not None:
-            if isinstance(answer, str):
-                answer = [answer]
-            chosen = {known(self.options, option, name, "options") for option in answer}
-            if not chosen:
-                raise ValueError(f"Question {name!r}: at least one option must be right.")
-            self.solution = [o for o in self.options if o in chosen]
-            answer_hash = [self._hash(o, o in chosen) for o in self.options]
-        elif answer_hash is None:
-            raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
+    def _settle(self, *, options: Sequence[str]) -> None:
+        self.options = text_list(options, "options", self.name)
+
+    def _set_solution(self, answer: Collection[str]) -> list[str]:
+        ticked = [answer] if isinstance(answer, str) else answer
+        chosen = {known(self.options, option, self.name, "options") for option in ticked}
+        if not chosen:
+            raise ValueError(f"Question {self.name!r}: at least one option must be right.")
+        self.solution = [o for o in self.options if o in chosen]
+        return [self._hash(o, o in chosen) for o in self.options]
+
+    def _set_hashes(self, answer_hash: Sequence[str]) -> None:
         self.answer_hash = tuple(answer_hash)
         if len(self.answer_hash) != len(self.options) or not all(
             h in (self._hash(o, True), self._hash(o, False))
             for o, h in zip(self.options, self.answer_hash, strict=False)
         ):
-            raise ValueError(f"answer_hash of {name!r} does not fit its options: wrong salt or options?")
+            raise ValueError(f"answer_hash of {self.name!r} does not fit its options: wrong salt or options?")
         self._right = {o for o, h in zip(self.options, self.answer_hash, strict=False) if h == self._hash(o, True)}
 
     @classmethod

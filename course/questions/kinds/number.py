@@ -23,27 +23,17 @@ class NumberQuestion(Question):
     kind = "number"
     fields = frozenset({"answer", "tolerance", "unit"})
 
-    def __init__(
-        self,
-        name: str,
-        prompt: str,
-        answer: float | None = None,
-        *,
-        tolerance: float,
-        unit: str = "",
-        answer_hash: str | None = None,
-        **shared: Any,
-    ) -> None:
-        super().__init__(name, prompt, **shared)
+    def _settle(self, *, tolerance: float, unit: str = "") -> None:
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance > 0:
-            raise ValueError(f"Question {name!r} needs a positive tolerance, not {tolerance!r}.")
+            raise ValueError(f"Question {self.name!r} needs a positive tolerance, not {tolerance!r}.")
         self.tolerance = float(tolerance)
         self.unit = unit
-        if answer is not None:
-            self.solution = answers.parse_number(answer)
-            answer_hash = answers.hash_number(self.solution, self.tolerance, self.salt)
-        elif answer_hash is None:
-            raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
+
+    def _set_solution(self, answer: float) -> str:
+        self.solution = answers.parse_number(answer)
+        return answers.hash_number(self.solution, self.tolerance, self.salt)
+
+    def _set_hashes(self, answer_hash: str) -> None:
         self.answer_hash = answer_hash
 
     def _within(self, value: float) -> bool:

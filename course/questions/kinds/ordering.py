@@ -21,33 +21,27 @@ class Ordering(Question):
     kind = "ordering"
     fields = frozenset({"answer"})
 
-    def __init__(
-        self,
-        name: str,
-        prompt: str,
-        answer: Sequence[str] | None = None,
-        *,
-        items: Sequence[str] | None = None,
-        answer_hash: Sequence[str] | None = None,
-        **shared: Any,
-    ) -> None:
-        super().__init__(name, prompt, **shared)
-        if answer is not None:
-            order = text_list(answer, "items", name)
-            self.items = text_list(items if items is not None else sorted(order), "items", name)
-            if {answers.normalise(i) for i in self.items} != {answers.normalise(i) for i in order}:
-                raise ValueError(f"Question {name!r}: items and answer must hold the same items.")
-            self.solution = [known(self.items, i, name, "items") for i in order]
-            answer_hash = [self._hash(item, n) for n, item in enumerate(self.solution, 1)]
-        elif answer_hash is None or items is None:
-            raise ValueError(f"Question {name!r} needs answer= or items= with answer_hash= (and salt=).")
-        else:
-            self.items = text_list(items, "items", name)
+    def _settle(self, *, items: Sequence[str] | None = None) -> None:
+        self._shown = items
+
+    def _set_solution(self, answer: Sequence[str]) -> list[str]:
+        order = text_list(answer, "items", self.name)
+        self.items = text_list(self._shown if self._shown is not None else sorted(order), "items", self.name)
+        if {answers.normalise(i) for i in self.items} != {answers.normalise(i) for i in order}:
+            raise ValueError(f"Question {self.name!r}: items and answer must hold the same items.")
+        self.solution = [known(self.items, i, self.name, "items") for i in order]
+        return [self._hash(item, n) for n, item in enumerate(self.solution, 1)]
+
+    def _set_hashes(self, answer_hash: Sequence[str]) -> None:
+        if self.solution is None:
+            if self._shown is None:
+                raise ValueError(f"Question {self.name!r} needs answer= or items= with answer_hash= (and salt=).")
+            self.items = text_list(self._shown, "items", self.name)
         self.answer_hash = tuple(answer_hash)
         if len(self.answer_hash) != len(self.items) or any(
             all(self._hash(i, n) != h for i in self.items) for n, h in enumerate(self.answer_hash, 1)
         ):
-            raise ValueError(f"answer_hash of {name!r} does not fit its items: wrong salt or items?")
+            raise ValueError(f"answer_hash of {self.name!r} does not fit its items: wrong salt or items?")
 
     @classmethod
     def from_source(cls, arguments: dict[str, Any], seed: str, shuffle: bool, where: str) -> dict[str, Any]:

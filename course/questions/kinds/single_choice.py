@@ -19,31 +19,20 @@ class SingleChoice(Question):
     kind = "single choice"
     fields = frozenset({"options", "answer", "partly"})
 
-    def __init__(
-        self,
-        name: str,
-        prompt: str,
-        options: Sequence[str],
-        answer: str | None = None,
-        *,
-        partly: Sequence[str] = (),
-        answer_hash: str | None = None,
-        partly_hash: Sequence[str] = (),
-        **shared: Any,
-    ) -> None:
-        super().__init__(name, prompt, **shared)
-        self.options = text_list(options, "options", name)
-        if answer is not None:
-            self.solution = known(self.options, answer, name, "options")
-            self.partly = [known(self.options, option, name, "options") for option in partly]
-            answer_hash = self._hash(self.solution)
-            partly_hash = [self._hash(option, "partly") for option in self.partly]
-        elif answer_hash is None:
-            raise ValueError(f"Question {name!r} needs answer= or answer_hash= (with salt=).")
-        self.answer_hash = answer_hash
+    def _settle(self, *, options: Sequence[str], partly: Sequence[str] = (), partly_hash: Sequence[str] = ()) -> None:
+        self.options = text_list(options, "options", self.name)
+        self.partly = [known(self.options, option, self.name, "options") for option in partly]
         self.partly_hash = tuple(partly_hash)
+
+    def _set_solution(self, answer: str) -> str:
+        self.solution = known(self.options, answer, self.name, "options")
+        self.partly_hash = tuple(self._hash(option, "partly") for option in self.partly)
+        return self._hash(self.solution)
+
+    def _set_hashes(self, answer_hash: str) -> None:
         if sum(self._hash(o) == answer_hash for o in self.options) != 1:
-            raise ValueError(f"answer_hash of {name!r} matches none of the options: wrong salt or options?")
+            raise ValueError(f"answer_hash of {self.name!r} matches none of the options: wrong salt or options?")
+        self.answer_hash = answer_hash
 
     @classmethod
     def from_source(cls, arguments: dict[str, Any], seed: str, shuffle: bool, where: str) -> dict[str, Any]:

@@ -33,29 +33,35 @@ class Written(Question):
     fields = frozenset({"rubric", "model_answer", "min_words", "max_words"})
     required = ("rubric",)
 
-    def __init__(
+    def _settle(
         self,
-        name: str,
-        prompt: str,
         *,
         rubric: Sequence[Mapping[str, Any]],
         min_words: int = 0,
         max_words: int | None = None,
         model_answer: str = "",
-        **shared: Any,
     ) -> None:
-        shared.setdefault("points", sum(float(c["points"]) for c in rubric) if rubric else 1)
-        super().__init__(name, prompt, **shared)
-        rubric = [dict(criterion) for criterion in rubric]
-        if not rubric or any(not str(c.get("criterion", "")).strip() or float(c.get("points", -1)) < 0 for c in rubric):
-            raise ValueError(f"Question {name!r} needs a rubric: a list of {{criterion, points}}.")
-        total = sum(float(c["points"]) for c in rubric)
-        if abs(total - self.points) > 1e-9:
-            raise ValueError(f"Question {name!r}: the rubric's points add up to {total:g}, not {self.points:g}.")
-        self.rubric = rubric
+        self.rubric = [dict(criterion) for criterion in rubric]
+        if not self.rubric or any(
+            not str(c.get("criterion", "")).strip() or float(c.get("points", -1)) < 0 for c in self.rubric
+        ):
+            raise ValueError(f"Question {self.name!r} needs a rubric: a list of {{criterion, points}}.")
         self.min_words = min_words
         self.max_words = max_words
-        self.solution = model_answer or None
+        self._model_answer = model_answer
+
+    def _default_points(self) -> float:
+        """The rubric's points added up."""
+        return sum(float(c["points"]) for c in self.rubric)
+
+    def _set_key(self, answer: Any, answer_hash: Any) -> None:
+        """No key to hash: the instructor marks by the rubric, whose points must be the question's."""
+        if answer is not None or answer_hash is not None:
+            raise ValueError(f"Question {self.name!r} is written: it has a rubric and a model_answer, not an answer.")
+        total = self._default_points()
+        if abs(total - self.points) > 1e-9:
+            raise ValueError(f"Question {self.name!r}: the rubric's points add up to {total:g}, not {self.points:g}.")
+        self.solution = self._model_answer or None
 
     @property
     def hashed(self) -> bool:
