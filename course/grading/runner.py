@@ -8,6 +8,7 @@ the run settings, so an interrupted run resumes and a second run re-judges witho
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -164,14 +165,12 @@ class Kernel:
     def stop(self, wait: float = 10) -> None:
         process, self.process = self.process, None
         if process is not None:
-            try:
+            # The group may be gone already (the kernel ended itself): nothing is left to stop.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, 9)
-            except OSError:
-                pass
-            try:
+            # Killed, but not yet reaped within ``wait``: it cannot run on, and the next wait reaps it.
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                pass
 
     def close(self, wait: float = 10) -> None:
         """Stop the kernel for good (from any thread): it is not started again."""
@@ -202,8 +201,8 @@ def _cached(jobs: list[Job], cache: Path, on_done) -> tuple[dict[str, dict], lis
                 if on_done:
                     on_done(job, results[job.key], True)
                 continue
-            except ValueError:
-                pass
+            except ValueError:  # cut short (a run stopped while writing it): the job runs again
+                path.unlink(missing_ok=True)
         todo.append(job)
     return results, todo
 
