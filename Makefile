@@ -2,21 +2,12 @@
 # Everything runs from a local virtual environment (.venv) built from the lock files
 # (requirements.txt for learners, requirements-dev.txt for tests and tools), in which every
 # package is pinned with its hashes; `make lock` regenerates them from the hand-written *.in files.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV   := .venv
-BIN    := $(VENV)/bin
-PORT   ?= 8888
-# The first lesson (JupyterLab opens it; the server root stays the repo).
-FIRST_LESSON := $(firstword $(wildcard notebooks/00-*.ipynb))
-# JupyterLab refuses to run as root unless told; containers and CI run as root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-PYTEST_ARGS ?=
+include lab.mk
 # make grade: where the class's submissions are and where the gradebook goes.
 SUBMISSIONS ?= submissions
 OUT ?= grades
 STUDENTS ?= 20
 GRADE_ARGS ?=
-LAB_ARGS ?=
 PYTEST := $(BIN)/python -m pytest
 # nbval runs the committed notebooks (testpaths: notebooks/, instructors/, solutions/) and compares
 # their outputs with what is saved; only `make test` turns it on.
@@ -43,17 +34,7 @@ help:
 	@echo "make release OUT=folder [RELEASE_ARGS=--repository URL]   build the student copy as a git repository (see INSTRUCTORS.md)"
 	@echo "make bench-grading  time the grader against nbgrader on submissions built from the exercises (STUDENTS=20)"
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-
-# Stamp files: reinstall only when the lock changes. The lock holds every package with its
-# hashes, so pip checks each download; the course package itself is installed without deps.
-PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
-$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
-	$(PIP) --require-hashes -r requirements.txt
-	$(PIP) --no-deps -e .
-	touch $@
-
+# The development tools, pinned in requirements-dev.txt (with every learner's pin).
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) --require-hashes -r requirements-dev.txt
 	touch $@
@@ -68,11 +49,7 @@ lock: install-dev
 	$(LOCK) requirements-dev.in -c requirements.txt -o requirements-dev.txt
 	$(BIN)/python -m course.authoring.lockfile requirements.txt requirements-dev.txt
 
-install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
-
-lab: install
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS) $(FIRST_LESSON)
 
 test: install-dev
 	$(PYTEST) $(NBVAL) $(XDIST) $(PYTEST_ARGS)

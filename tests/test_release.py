@@ -70,6 +70,7 @@ HELD = [
     "postBuild",
     "pyproject.toml",
     "Makefile",
+    "lab.mk",
     "README.md",
     "LICENSE",
     "LICENSE-content",

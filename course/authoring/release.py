@@ -44,6 +44,7 @@ INCLUDE = (
     "course/*.py",
     "LICENSE",
     "LICENSE-content",
+    "lab.mk",  # the learner's environment and `make lab`, which the release's Makefile includes
     "requirements.txt",
     "requirements.in",
     "environment.yml",
