@@ -7,12 +7,11 @@ grader. Students get a copy without them, built here (INSTRUCTORS.md, "A student
 
 OUT holds the lessons, the exercises, the data, the learner side of the ``course`` package, the
 environment and Binder files, a README written for students (with Binder links into the
-student repository), the licences, a Makefile (``make lab``, ``make test``) and a small test set.
-It leaves out ``solutions/``, ``questions/``, ``instructors/``, the grader and the authoring
-tools but ``course/authoring/notebooks.py`` (the release's tests use it). Before it commits, the
-checks of ``course.authoring.release_checks`` run on OUT (modules kept import only modules kept,
-relative links point at files kept, no answer from ``questions/*.toml`` is in plain text); any
-of them failing stops the build with a non-zero exit.
+student repository), the licences, a Makefile with ``lab.mk`` (``make lab``, ``make test``) and
+a small test set. It leaves out ``solutions/``, ``questions/``, ``instructors/``, the grader and
+the authoring tools but ``course/authoring/notebooks.py`` (the release's tests use it). Before it
+commits, the checks of ``course.authoring.release_checks`` run on OUT (imports, links, answers
+in plain text); one failing stops the build with a non-zero exit.
 
 OUT must be empty, missing, or an earlier release (rebuilt in place: one more commit on top,
 so a push is a fast-forward and nbgitpuller keeps working). Nothing outside OUT is written.
@@ -44,7 +43,7 @@ INCLUDE = (
     "course/*.py",
     "LICENSE",
     "LICENSE-content",
-    "lab.mk",  # the learner's environment and `make lab`, which the release's Makefile includes
+    "lab.mk",  # the release's Makefile includes it
     "requirements.txt",
     "requirements.in",
     "environment.yml",
