@@ -17,7 +17,12 @@ OUT ?= grades
 STUDENTS ?= 20
 GRADE_ARGS ?=
 LAB_ARGS ?=
-PYTEST := $(BIN)/python -m pytest
+# The pytest plugins the suite uses, named rather than autoloaded: autoloading also loads anyio's
+# and platformdirs' (unused) and has pytest rewrite the asserts of each plugin's whole package
+# (hypothesis, anyio, ...) in every process, about 0.5 s a process when no bytecode is cached
+# (PYTHONDONTWRITEBYTECODE). A new plugin in requirements-dev.in needs its -p here.
+PLUGINS := --disable-plugin-autoload -p xdist -p nbval -p hypothesispytest
+PYTEST := $(BIN)/python -m pytest $(PLUGINS)
 # nbval runs the committed notebooks (testpaths: notebooks/, instructors/, solutions/) and compares
 # their outputs with what is saved; only `make test` turns it on.
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
@@ -94,7 +99,7 @@ execute: install nav questions
 	$(BIN)/python -m course.authoring.notebooks execute $(if $(FORCE),--force,) $(NB)
 
 bench: install-dev
-	NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.authoring.bench $(BENCH_ARGS)
+	PLUGINS="$(PLUGINS)" NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.authoring.bench $(BENCH_ARGS)
 
 grade: install
 	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)

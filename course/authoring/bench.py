@@ -105,6 +105,8 @@ def _bench_notebooks() -> None:
 
 #: nbval's switches; the Makefile passes its own NBVAL so that they are written once.
 NBVAL_DEFAULT = "--nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg"
+#: The plugins, named (no autoload), as the Makefile's PLUGINS, which it passes too.
+PLUGINS_DEFAULT = "--disable-plugin-autoload -p xdist -p nbval -p hypothesispytest"
 
 
 def suite_parts(root: Path = paths.ROOT) -> list[tuple[str, list[str]]]:
@@ -132,7 +134,9 @@ def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
     """Wall-clock seconds of one pytest run, and its counts from the JUnit report."""
     with tempfile.TemporaryDirectory(prefix="course-bench-") as folder:
         report = Path(folder) / "report.xml"
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *args]
+        plugins = shlex.split(os.environ.get("PLUGINS", PLUGINS_DEFAULT))
+        command = [sys.executable, "-m", "pytest", *plugins, "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
+                   *args]
         start = time.perf_counter()
         subprocess.run(command, cwd=paths.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
