@@ -27,7 +27,8 @@ PYTEST := $(BIN)/python -m pytest $(PLUGINS)
 # their outputs with what is saved; only `make test` turns it on.
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
 # The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
-FAST   := -m "not slow and not browser"
+# tests/browser/ holds browser tests only (its conftest marks them all): not even imported here.
+FAST   := -m "not slow and not browser" --ignore=tests/browser
 # Tests run in JOBS workers (pytest-xdist); a file's tests, and so a notebook's cells, stay in one.
 JOBS   ?= 2
 XDIST  := -n $(JOBS) --dist loadfile
@@ -99,7 +100,7 @@ execute: install nav questions
 	$(BIN)/python -m course.authoring.notebooks execute $(if $(FORCE),--force,) $(NB)
 
 bench: install-dev
-	PLUGINS="$(PLUGINS)" NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.authoring.bench $(BENCH_ARGS)
+	PLUGINS="$(PLUGINS)" FAST='$(FAST)' NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.authoring.bench $(BENCH_ARGS)
 
 grade: install
 	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)

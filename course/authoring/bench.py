@@ -107,6 +107,8 @@ def _bench_notebooks() -> None:
 NBVAL_DEFAULT = "--nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg"
 #: The plugins, named (no autoload), as the Makefile's PLUGINS, which it passes too.
 PLUGINS_DEFAULT = "--disable-plugin-autoload -p xdist -p nbval -p hypothesispytest"
+#: The fast tier's selection, as the Makefile's FAST, which it passes too.
+FAST_DEFAULT = '-m "not slow and not browser" --ignore=tests/browser'
 
 
 def suite_parts(root: Path = paths.ROOT) -> list[tuple[str, list[str]]]:
@@ -118,8 +120,12 @@ def suite_parts(root: Path = paths.ROOT) -> list[tuple[str, list[str]]]:
     not_grading = " and not grading" if grading_marker else ""
     ignore = [f"--ignore={grading_dir.relative_to(root)}"] if grading_dir.is_dir() else []
     notebook_dirs = [d for d in options["testpaths"] if d != "tests" and any((root / d).glob("*.ipynb"))]
+    # Browser tests only, all marked so by its conftest: the unit part does not even import them.
+    browser_dir = root / "tests" / "browser"
+    no_browser = [f"--ignore={browser_dir.relative_to(root)}"] if browser_dir.is_dir() else []
     parts = [
-        ("unit, data, generated files", ["-m", f"not slow and not browser{not_grading}", "tests", *ignore]),
+        ("unit, data, generated files",
+         ["-m", f"not slow and not browser{not_grading}", "tests", *ignore, *no_browser]),
         ("slow: kernels, make lab, Binder", ["-m", f"slow and not browser{not_grading}", "tests", *ignore]),
         ("nbval: committed notebooks", [*shlex.split(os.environ.get("NBVAL", NBVAL_DEFAULT)), *notebook_dirs]),
         ("browser: JupyterLab in Chromium", ["-m", f"browser{not_grading}", "tests", *ignore]),
@@ -167,7 +173,8 @@ def _bench_suite() -> None:
     print(f"  {'all parts, one after another':<34} {total:7.1f} s")
     xdist = shlex.split(os.environ.get("XDIST", XDIST_DEFAULT))
     nbval = shlex.split(os.environ.get("NBVAL", NBVAL_DEFAULT))
-    runs = {"make test-fast": ["-m", "not slow and not browser", *xdist, "tests"], "make test": [*nbval, *xdist]}
+    fast = shlex.split(os.environ.get("FAST", FAST_DEFAULT))
+    runs = {"make test-fast": [*fast, *xdist, "tests"], "make test": [*nbval, *xdist]}
     print("\nthe two commands as contributors run them, against their budgets")
     for name, args in runs.items():
         seconds, counts = _run_part(args)
