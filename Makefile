@@ -30,8 +30,9 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize
 # tests/browser/ holds browser tests only (its conftest marks them all): not even imported here.
 FAST   := -m "not slow and not browser" --ignore=tests/browser
 # Tests run in JOBS workers (pytest-xdist); a file's tests, and so a notebook's cells, stay in one.
+# Files are handed out longest first, in the order conftest.py sorts them (not xdist's own order).
 JOBS   ?= 2
-XDIST  := -n $(JOBS) --dist loadfile
+XDIST  := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: lock lab test test-fast lint execute bench bench-grading grade release nav questions exercises install install-dev clean help
 

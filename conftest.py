@@ -1,7 +1,10 @@
 """Hooks for the whole run, notebooks (nbval) included: the time each tier of the suite took,
-printed at the end of `make test` (a conftest under tests/ would not see the notebooks' items)."""
+printed at the end of `make test` (a conftest under tests/ would not see the notebooks' items),
+and the files ordered longest first, so that the workers finish together."""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import pytest
 
@@ -29,6 +32,7 @@ def tier_of(report: pytest.TestReport) -> str:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     tier = tier_of(report)
     _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + report.duration
+    _FILE_SECONDS[file_of(report.nodeid)] += report.duration
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -41,3 +45,66 @@ def pytest_terminal_summary(terminalreporter) -> None:
     total = sum(_TIER_SECONDS.values())
     terminalreporter.write_line(f"{'all':<8} {total:7.1f} s of test time, summed over the workers; "
                                 f"make test's budget is {SUITE_BUDGET:.0f} s wall (pytest's last line) on 2 cores")
+
+
+# ---------------------------------------------------------------- the longest files first
+# `--dist loadfile` hands each worker a whole file at a time, in the order collected (the
+# Makefile's XDIST turns off xdist's own reordering, by number of tests). Longest first, the
+# short files come last and even out the workers' ends; a long file handed out last would leave
+# one worker running it alone. How long a file takes is what it took last time (pytest's cache,
+# .pytest_cache/), or else a guess from its tier and its number of tests.
+
+#: The cache key of the seconds each file took, by file.
+FILE_SECONDS = "course/file-seconds"
+#: Seconds this run spent on each file (setup, call and teardown of its tests).
+_FILE_SECONDS: defaultdict[str, float] = defaultdict(float)
+#: A file's guessed seconds per test, by tier, when no earlier run timed it.
+GUESS = {"browser": 8.0, "slow": 2.0, "nbval": 0.2, "fast": 0.02}
+
+
+def file_of(nodeid: str) -> str:
+    """The file a test belongs to: the unit `--dist loadfile` hands out."""
+    return nodeid.split("::", 1)[0]
+
+
+def _known_seconds(config: pytest.Config) -> dict[str, float]:
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller's copy, the same in every worker
+        return config.workerinput.get(FILE_SECONDS, {})
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    known = cache.get(FILE_SECONDS, {}) if cache is not None else {}
+    return known if isinstance(known, dict) else {}
+
+
+def _guess(item: pytest.Item) -> float:
+    if item.get_closest_marker("browser"):
+        return GUESS["browser"]
+    if item.get_closest_marker("slow"):
+        return GUESS["slow"]
+    return GUESS["nbval"] if ".ipynb::" in item.nodeid else GUESS["fast"]
+
+
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py marks its tests
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Sort the files longest first; a file's own tests keep their order (a notebook's cells too)."""
+    known = _known_seconds(config)
+    guessed: defaultdict[str, float] = defaultdict(float)
+    for item in items:
+        guessed[file_of(item.nodeid)] += _guess(item)
+    seconds = {file: known.get(file, guess) for file, guess in guessed.items()}
+    items.sort(key=lambda item: -seconds[file_of(item.nodeid)])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist, in the controller: give every worker the same seconds, so that they collect the
+    tests in the same order (xdist stops a run whose workers' collections differ)."""
+    node.workerinput[FILE_SECONDS] = _known_seconds(node.config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep what each file took this time, for the next run's order (in the controller only)."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _FILE_SECONDS:
+        return
+    known = _known_seconds(session.config)
+    cache.set(FILE_SECONDS, known | {file: round(seconds, 2) for file, seconds in _FILE_SECONDS.items()})

@@ -157,7 +157,7 @@ def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
 #: What contributors may wait, wall-clock on 2 cores after install (issue budgets; CONTRIBUTING.md).
 BUDGETS = {"make test-fast": 15.0, "make test": 240.0}
 #: How `make test` spreads the tests (the Makefile's XDIST).
-XDIST_DEFAULT = "-n 2 --dist loadfile"
+XDIST_DEFAULT = "-n 2 --dist loadfile --no-loadscope-reorder"
 
 
 def _bench_suite() -> None:
