@@ -32,7 +32,7 @@ def tier_of(report: pytest.TestReport) -> str:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     tier = tier_of(report)
     _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + report.duration
-    _FILE_SECONDS[file_of(report.nodeid)] += report.duration
+    _TEST_SECONDS[report.nodeid] += report.duration
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -51,14 +51,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
 # `--dist loadfile` hands each worker a whole file at a time, in the order collected (the
 # Makefile's XDIST turns off xdist's own reordering, by number of tests). Longest first, the
 # short files come last and even out the workers' ends; a long file handed out last would leave
-# one worker running it alone. How long a file takes is what it took last time (pytest's cache,
-# .pytest_cache/), or else a guess from its tier and its number of tests.
+# one worker running it alone. A file takes what its selected tests took last time (pytest's
+# cache, .pytest_cache/), each test not timed yet a guess from its tier.
 
-#: The cache key of the seconds each file took, by file.
-FILE_SECONDS = "course/file-seconds"
-#: Seconds this run spent on each file (setup, call and teardown of its tests).
-_FILE_SECONDS: defaultdict[str, float] = defaultdict(float)
-#: A file's guessed seconds per test, by tier, when no earlier run timed it.
+#: The cache key of the seconds each test took (setup, call and teardown), by node id.
+TEST_SECONDS = "course/test-seconds"
+#: Seconds this run spent on each test.
+_TEST_SECONDS: defaultdict[str, float] = defaultdict(float)
+#: A test's guessed seconds, by tier, when no earlier run timed it.
 GUESS = {"browser": 8.0, "slow": 2.0, "nbval": 0.2, "fast": 0.02}
 
 
@@ -69,9 +69,9 @@ def file_of(nodeid: str) -> str:
 
 def _known_seconds(config: pytest.Config) -> dict[str, float]:
     if hasattr(config, "workerinput"):  # an xdist worker: the controller's copy, the same in every worker
-        return config.workerinput.get(FILE_SECONDS, {})
+        return config.workerinput.get(TEST_SECONDS, {})
     cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
-    known = cache.get(FILE_SECONDS, {}) if cache is not None else {}
+    known = cache.get(TEST_SECONDS, {}) if cache is not None else {}
     return known if isinstance(known, dict) else {}
 
 
@@ -83,14 +83,13 @@ def _guess(item: pytest.Item) -> float:
     return GUESS["nbval"] if ".ipynb::" in item.nodeid else GUESS["fast"]
 
 
-@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py marks its tests
+@pytest.hookimpl(trylast=True)  # after -m has deselected, and tests/browser/conftest.py has marked its tests
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Sort the files longest first; a file's own tests keep their order (a notebook's cells too)."""
     known = _known_seconds(config)
-    guessed: defaultdict[str, float] = defaultdict(float)
+    seconds: defaultdict[str, float] = defaultdict(float)
     for item in items:
-        guessed[file_of(item.nodeid)] += _guess(item)
-    seconds = {file: known.get(file, guess) for file, guess in guessed.items()}
+        seconds[file_of(item.nodeid)] += known.get(item.nodeid, _guess(item))
     items.sort(key=lambda item: -seconds[file_of(item.nodeid)])
 
 
@@ -98,13 +97,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_configure_node(node) -> None:
     """xdist, in the controller: give every worker the same seconds, so that they collect the
     tests in the same order (xdist stops a run whose workers' collections differ)."""
-    node.workerinput[FILE_SECONDS] = _known_seconds(node.config)
+    node.workerinput[TEST_SECONDS] = _known_seconds(node.config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep what each file took this time, for the next run's order (in the controller only)."""
+    """Keep what each test took this time, for the next run's order (in the controller only)."""
     cache = getattr(session.config, "cache", None)
-    if cache is None or hasattr(session.config, "workerinput") or not _FILE_SECONDS:
+    if cache is None or hasattr(session.config, "workerinput") or not _TEST_SECONDS:
         return
     known = _known_seconds(session.config)
-    cache.set(FILE_SECONDS, known | {file: round(seconds, 2) for file, seconds in _FILE_SECONDS.items()})
+    cache.set(TEST_SECONDS, known | {nodeid: round(seconds, 3) for nodeid, seconds in _TEST_SECONDS.items()})
