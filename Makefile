@@ -20,12 +20,13 @@ LAB_ARGS ?=
 # The pytest plugins the suite uses, named rather than autoloaded: autoloading also loads anyio's
 # and platformdirs' (unused) and has pytest rewrite the asserts of each plugin's whole package
 # (hypothesis, anyio, ...) in every process, about 0.5 s a process when no bytecode is cached
-# (PYTHONDONTWRITEBYTECODE). A new plugin in requirements-dev.in needs its -p here.
-PLUGINS := --disable-plugin-autoload -p xdist -p nbval -p hypothesispytest
+# (PYTHONDONTWRITEBYTECODE). A new plugin in requirements-dev.in needs its -p here (nbval's is in
+# NBVAL: make test-fast has no notebook to run, nor a reason to import Jupyter's client).
+PLUGINS := --disable-plugin-autoload -p xdist -p hypothesispytest
 PYTEST := $(BIN)/python -m pytest $(PLUGINS)
 # nbval runs the committed notebooks (testpaths: notebooks/, instructors/, solutions/) and compares
 # their outputs with what is saved; only `make test` turns it on.
-NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
+NBVAL  := -p nbval --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
 # The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
 # tests/browser/ holds browser tests only (its conftest marks them all): not even imported here.
 FAST   := -m "not slow and not browser" --ignore=tests/browser

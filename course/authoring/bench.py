@@ -104,9 +104,9 @@ def _bench_notebooks() -> None:
 
 
 #: nbval's switches; the Makefile passes its own NBVAL so that they are written once.
-NBVAL_DEFAULT = "--nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg"
-#: The plugins, named (no autoload), as the Makefile's PLUGINS, which it passes too.
-PLUGINS_DEFAULT = "--disable-plugin-autoload -p xdist -p nbval -p hypothesispytest"
+NBVAL_DEFAULT = "-p nbval --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg"
+#: The plugins, named (no autoload), as the Makefile's PLUGINS, which it passes too (nbval's is in NBVAL).
+PLUGINS_DEFAULT = "--disable-plugin-autoload -p xdist -p hypothesispytest"
 #: The fast tier's selection, as the Makefile's FAST, which it passes too.
 FAST_DEFAULT = '-m "not slow and not browser" --ignore=tests/browser'
 
