@@ -8,15 +8,23 @@ SUBMISSIONS ?= submissions
 OUT ?= grades
 STUDENTS ?= 20
 GRADE_ARGS ?=
-PYTEST := $(BIN)/python -m pytest
+# The pytest plugins the suite uses, named rather than autoloaded: autoloading also loads anyio's
+# and platformdirs' (unused) and has pytest rewrite the asserts of each plugin's whole package
+# (hypothesis, anyio, ...) in every process, about 0.5 s a process when no bytecode is cached
+# (PYTHONDONTWRITEBYTECODE). A new plugin in requirements-dev.in needs its -p here (nbval's is in
+# NBVAL: make test-fast has no notebook to run, nor a reason to import Jupyter's client).
+PLUGINS := --disable-plugin-autoload -p xdist -p hypothesispytest
+PYTEST := $(BIN)/python -m pytest $(PLUGINS)
 # nbval runs the committed notebooks (testpaths: notebooks/, instructors/, solutions/) and compares
 # their outputs with what is saved; only `make test` turns it on.
-NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
+NBVAL  := -p nbval --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
 # The fast tier: the package, the data and generated files; no kernel, no browser, no notebook run.
-FAST   := -m "not slow and not browser"
+# tests/browser/ holds browser tests only (its conftest marks them all): not even imported here.
+FAST   := -m "not slow and not browser" --ignore=tests/browser
 # Tests run in JOBS workers (pytest-xdist); a file's tests, and so a notebook's cells, stay in one.
+# Files are handed out longest first, in the order conftest.py sorts them (not xdist's own order).
 JOBS   ?= 2
-XDIST  := -n $(JOBS) --dist loadfile
+XDIST  := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: lock lab test test-fast lint execute bench bench-grading grade release nav questions exercises install install-dev clean help
 
@@ -71,7 +79,7 @@ execute: install nav questions
 	$(BIN)/python -m course.authoring.notebooks execute $(if $(FORCE),--force,) $(NB)
 
 bench: install-dev
-	NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.authoring.bench $(BENCH_ARGS)
+	PLUGINS="$(PLUGINS)" FAST='$(FAST)' NBVAL="$(NBVAL)" XDIST="$(XDIST)" $(BIN)/python -m course.authoring.bench $(BENCH_ARGS)
 
 grade: install
 	$(BIN)/python -m course grade $(SUBMISSIONS) --out $(OUT) $(GRADE_ARGS)

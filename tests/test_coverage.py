@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from functools import cache
 
 import pytest
 
@@ -99,9 +100,15 @@ def test_a_claim_dropped_from_every_lesson_is_reported_unused(course_copy):
 APPLY_AT_LEAST = 2
 
 
-@pytest.mark.parametrize("number", sorted(coverage.question_files()))
+@cache
+def question_files() -> dict:
+    """questions/*.toml as coverage reads them, read once for this module (the tests only read it)."""
+    return coverage.question_files()
+
+
+@pytest.mark.parametrize("number", sorted(question_files()))
 def test_every_lesson_asks_the_learner_to_apply_its_method(number):
-    data = coverage.question_files()[number]
+    data = question_files()[number]
     for section in ("check", "exercise"):
         applying = [e["id"] for e in data.get(section, []) if e.get("skill") == "apply"]
         assert len(applying) >= APPLY_AT_LEAST, f"questions/{number}: [[{section}]] with skill = \"apply\": {applying}"

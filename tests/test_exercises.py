@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 import nbformat
 import pytest
@@ -27,7 +28,9 @@ def test_every_lesson_has_an_exercise():
     assert EXERCISE_STEMS == LESSON_STEMS, "solutions/ pairs with notebooks/ by stem"
 
 
+@cache
 def exercises_of(stem: str):
+    """The stem's graded questions, read once for this module (the tests only read them)."""
     return source.load(stem).exercises
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 
 import nbformat
 import pytest
@@ -15,6 +16,12 @@ from course.questions.generate import ANSWER_KEY, planned, stale
 
 BLOB = re.compile(r"(?:unseal|load_checks)\((?:'[^']*', )?'([A-Za-z0-9+/=]+)'\)")
 STEMS = source.stems()
+
+
+@cache
+def questions(stem: str) -> source.QuestionSet:
+    """The stem's questions, read once for this module (the tests only read them)."""
+    return source.load(stem)
 
 
 def test_every_generated_file_is_current():
@@ -50,7 +57,7 @@ def test_a_learners_file_holds_no_answer_or_explanation(path):
     for spec in specs:
         assert not {"answer", "partly", "explanation", "evidence", "model_answer"} & set(spec), spec["name"]
     text = raw + json.dumps(decoded, ensure_ascii=False)
-    for question in [*source.load(stem).checks, *source.load(stem).exercises]:
+    for question in [*questions(stem).checks, *questions(stem).exercises]:
         for secret in _secrets(question):
             assert secret not in text, f"{question.name}: its explanation or model answer is readable in {path.name}"
 
@@ -58,13 +65,13 @@ def test_a_learners_file_holds_no_answer_or_explanation(path):
 def test_answer_key_lists_every_exercise_question():
     key = (paths.ROOT / ANSWER_KEY).read_text(encoding="utf-8")
     for stem in STEMS:
-        for question in source.load(stem).exercises:
+        for question in questions(stem).exercises:
             assert f"`{question.name}`" in key
 
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_question_files_load_and_every_check_opens_with_its_right_answer(stem):
-    qset = source.load(stem)
+    qset = questions(stem)
     for question in [*qset.checks, *qset.exercises]:
         if question.kind == "written":
             continue

@@ -5,7 +5,7 @@ navigation generated and current."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import nbformat
 import pytest
@@ -25,6 +25,20 @@ def lesson_ids():
     return [p.name for p in LESSONS]
 
 
+@cache
+def read(path):
+    """A notebook, read once for this module (the tests only read it)."""
+    return nbformat.read(str(path), as_version=4)
+
+
+@cache
+def checks_of(stem: str) -> list:
+    """The lesson's self-checks from ``questions/<stem>.toml``, read once for this module."""
+    from course.questions import source
+
+    return source.load(stem).checks
+
+
 def markdown_cells(nb):
     return [c for c in nb.cells if c.cell_type == "markdown"]
 
@@ -36,7 +50,7 @@ def test_the_first_five_lessons_exist():
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
 def test_lesson_follows_the_skeleton(path):
-    nb = nbformat.read(str(path), as_version=4)
+    nb = read(path)
     cells = markdown_cells(nb)
     assert cells[0].source.startswith(f"# {path.name[:2]} "), "first cell: '# NN Title'"
     header = "\n".join(c.source for c in cells[:3])
@@ -78,7 +92,7 @@ def stated_numbers(source: str) -> list[str]:
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
 def test_every_number_in_the_prose_traces_to_the_evidence(path):
-    nb = nbformat.read(str(path), as_version=4)
+    nb = read(path)
     untraced = []
     for cell in markdown_cells(nb):
         if {navigation.NAV_TOP, navigation.NAV_BOTTOM} & set(cell.metadata.get("tags", [])):
@@ -94,7 +108,7 @@ def test_traceability_check_can_fail():
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
 def test_committed_outputs_are_clean(path):
-    nb = nbformat.read(str(path), as_version=4)
+    nb = read(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, "a lesson has code for the student to run"
     counts = [c.execution_count for c in code]
@@ -115,7 +129,7 @@ FIGURE = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"
 def test_every_figure_is_stored_once_and_says_what_it_shows(path):
     """A figure is one <img> with its sentence as alt text (course.show_figure), followed by
     the caption; a bare PNG (plt.show()) has no alt text and is refused."""
-    nb = nbformat.read(str(path), as_version=4)
+    nb = read(path)
     figures = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -171,10 +185,8 @@ def check_cells(nb):
 def test_lesson_has_hidden_self_checks_of_several_kinds(path):
     """Lesson 00 has at least three checks; every other lesson at least four of three kinds. Their
     cells are collapsed (a student sees the question, not the code) and generated from the source."""
-    from course.questions import source
-
-    nb = nbformat.read(str(path), as_version=4)
-    checks = source.load(path.stem).checks
+    nb = read(path)
+    checks = checks_of(path.stem)
     placed = [qid for _, qid in check_cells(nb)]
     assert placed == [q.name for q in checks], "every [[check]] has its cell, in the file's order"
     for n, _ in check_cells(nb):
@@ -226,10 +238,8 @@ GIVEAWAY = 0.9
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
 def test_no_check_is_answered_by_the_cell_right_above_it(path):
-    from course.questions import source
-
-    nb = nbformat.read(str(path), as_version=4)
-    checks = {q.name: q for q in source.load(path.stem).checks}
+    nb = read(path)
+    checks = {q.name: q for q in checks_of(path.stem)}
     check_at = dict(check_cells(nb))
     for n, qid in check_at.items():
         above = next(nb.cells[i] for i in range(n - 1, -1, -1) if i not in check_at)
@@ -247,10 +257,8 @@ def test_giveaway_check_can_fail():
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
 def test_numbers_in_checks_trace_to_the_evidence(path):
-    from course.questions import source
-
     untraced = []
-    for q in source.load(path.stem).checks:
+    for q in checks_of(path.stem):
         for text in (q.prompt, q.hint, q.explanation):
             untraced += [n for n in stated_numbers(text) if n not in traceable_numbers()]
     assert not untraced, f"numbers in the checks that no claim or table holds: {sorted(set(untraced))}"
@@ -258,7 +266,7 @@ def test_numbers_in_checks_trace_to_the_evidence(path):
 
 @pytest.mark.parametrize("path", LESSONS, ids=lesson_ids())
 def test_claim_ids_cited_in_the_prose_exist(path):
-    nb = nbformat.read(str(path), as_version=4)
+    nb = read(path)
     cited = {c for cell in markdown_cells(nb) for c in CLAIM_ID.findall(cell.source)}
     unknown = cited - set(course.claims()["claim_id"])
     assert not unknown, f"the prose cites claims that do not exist: {sorted(unknown)}"
@@ -269,7 +277,7 @@ def test_no_dollar_sign_starts_a_formula():
     from course.authoring.notebooks import notebook_paths
 
     for path in notebook_paths(("notebooks", "instructors", "solutions", "exercises")):
-        nb = nbformat.read(str(path), as_version=4)
+        nb = read(path)
         for cell in markdown_cells(nb):
             bare = re.findall(r"(?<!\\)\$", re.sub(r"`[^`]*`", "", cell.source))
             assert not bare, f"{path.name}: escape the $ in: {cell.source[:80]!r}"

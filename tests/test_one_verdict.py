@@ -28,7 +28,6 @@ from course.grading import child, judging
 from course.questions import Checks, load_checks, source
 
 STEMS = [p.stem for p in sorted((paths.ROOT / "questions").glob("[0-9][0-9]-*.toml"))]
-QUESTIONS = [(stem, q) for stem in STEMS for q in source.load(stem).exercises]
 #: The grader's statuses where the self-check has its own word for the same verdict.
 SAME_VERDICT = {"rejected": "invalid", "to mark": "received"}
 
@@ -46,6 +45,9 @@ def checks(stem: str) -> Checks:
 @cache
 def plain_questions(stem: str) -> list:
     return source.load(stem).exercises
+
+
+QUESTIONS = [(stem, q) for stem in STEMS for q in plain_questions(stem)]
 
 
 def self_check(stem: str, qid: str, value: object) -> tuple[str, float, str]:

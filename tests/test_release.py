@@ -346,13 +346,14 @@ def _planted(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 def test_the_plain_text_check_finds_a_planted_answer(tmp_path):
     out, _ = _planted(tmp_path)
-    leaks = {(leak.path, leak.qid, leak.what) for leak in release_checks.find_leaks(out)}
+    found = release_checks.find_leaks(out)
+    leaks = {(leak.path, leak.qid, leak.what) for leak in found}
     assert ("notebooks/planted.ipynb", "02-export-controls:months_gap", "explanation") in leaks
     assert ("notebooks/planted.ipynb", "02-export-controls:h20_order", "order") in leaks
     assert ("notes.md", "02-export-controls:months_gap", "right option") in leaks
     assert ("notebooks/planted.ipynb", "02-export-controls:responses", "answer key (item and its label)") in leaks
     assert ("notebooks/planted.ipynb", "04-chips-and-compute:previous_grid", "number answer") in leaks
-    assert all(str(leak).startswith(leak.path + ": question ") for leak in release_checks.find_leaks(out))
+    assert all(str(leak).startswith(leak.path + ": question ") for leak in found)
 
 
 @pytest.mark.slow

@@ -104,7 +104,11 @@ def _bench_notebooks() -> None:
 
 
 #: nbval's switches; the Makefile passes its own NBVAL so that they are written once.
-NBVAL_DEFAULT = "--nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg"
+NBVAL_DEFAULT = "-p nbval --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg"
+#: The plugins, named (no autoload), as the Makefile's PLUGINS, which it passes too (nbval's is in NBVAL).
+PLUGINS_DEFAULT = "--disable-plugin-autoload -p xdist -p hypothesispytest"
+#: The fast tier's selection, as the Makefile's FAST, which it passes too.
+FAST_DEFAULT = '-m "not slow and not browser" --ignore=tests/browser'
 
 
 def suite_parts(root: Path = paths.ROOT) -> list[tuple[str, list[str]]]:
@@ -116,8 +120,12 @@ def suite_parts(root: Path = paths.ROOT) -> list[tuple[str, list[str]]]:
     not_grading = " and not grading" if grading_marker else ""
     ignore = [f"--ignore={grading_dir.relative_to(root)}"] if grading_dir.is_dir() else []
     notebook_dirs = [d for d in options["testpaths"] if d != "tests" and any((root / d).glob("*.ipynb"))]
+    # Browser tests only, all marked so by its conftest: the unit part does not even import them.
+    browser_dir = root / "tests" / "browser"
+    no_browser = [f"--ignore={browser_dir.relative_to(root)}"] if browser_dir.is_dir() else []
     parts = [
-        ("unit, data, generated files", ["-m", f"not slow and not browser{not_grading}", "tests", *ignore]),
+        ("unit, data, generated files",
+         ["-m", f"not slow and not browser{not_grading}", "tests", *ignore, *no_browser]),
         ("slow: kernels, make lab, Binder", ["-m", f"slow and not browser{not_grading}", "tests", *ignore]),
         ("nbval: committed notebooks", [*shlex.split(os.environ.get("NBVAL", NBVAL_DEFAULT)), *notebook_dirs]),
         ("browser: JupyterLab in Chromium", ["-m", f"browser{not_grading}", "tests", *ignore]),
@@ -132,7 +140,9 @@ def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
     """Wall-clock seconds of one pytest run, and its counts from the JUnit report."""
     with tempfile.TemporaryDirectory(prefix="course-bench-") as folder:
         report = Path(folder) / "report.xml"
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *args]
+        plugins = shlex.split(os.environ.get("PLUGINS", PLUGINS_DEFAULT))
+        command = [sys.executable, "-m", "pytest", *plugins, "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
+                   *args]
         start = time.perf_counter()
         subprocess.run(command, cwd=paths.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
@@ -147,7 +157,7 @@ def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
 #: What contributors may wait, wall-clock on 2 cores after install (issue budgets; CONTRIBUTING.md).
 BUDGETS = {"make test-fast": 15.0, "make test": 240.0}
 #: How `make test` spreads the tests (the Makefile's XDIST).
-XDIST_DEFAULT = "-n 2 --dist loadfile"
+XDIST_DEFAULT = "-n 2 --dist loadfile --no-loadscope-reorder"
 
 
 def _bench_suite() -> None:
@@ -163,7 +173,8 @@ def _bench_suite() -> None:
     print(f"  {'all parts, one after another':<34} {total:7.1f} s")
     xdist = shlex.split(os.environ.get("XDIST", XDIST_DEFAULT))
     nbval = shlex.split(os.environ.get("NBVAL", NBVAL_DEFAULT))
-    runs = {"make test-fast": ["-m", "not slow and not browser", *xdist, "tests"], "make test": [*nbval, *xdist]}
+    fast = shlex.split(os.environ.get("FAST", FAST_DEFAULT))
+    runs = {"make test-fast": [*fast, *xdist, "tests"], "make test": [*nbval, *xdist]}
     print("\nthe two commands as contributors run them, against their budgets")
     for name, args in runs.items():
         seconds, counts = _run_part(args)

@@ -3,6 +3,10 @@
 One JupyterLab server per test session, on a free 127.0.0.1 port with a random token, serving
 a temporary folder that holds copies of instructors/widget-gallery.ipynb, of the lessons in
 notebooks/ and of the learners' exercises in exercises/ (the committed files are never touched).
+One browser tab per session too: JupyterLab loads in it once (about 3 s of a core each time), and
+each test opens its notebook in it as a student opens one from the file browser, with no other
+document open and no kernel running; after the test its documents are closed and its kernels shut
+down, and after a failed test the tab is closed, so the next test starts in a new one.
 Its settings live in a temporary JUPYTERLAB_SETTINGS_DIR that turns off the news pop-up and update
 checks and sets the notebook's windowing mode to "none", so cells below the fold are rendered and
 can be found. Outside CI a missing Chromium skips these tests with the install command; on CI
@@ -49,6 +53,19 @@ KERNEL_READY = """() => {
   const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
   return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
 }"""
+#: Resolves once JupyterLab has started and restored its (empty) workspace.
+APP_RESTORED = "async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }"
+#: Opens a document as the file browser does (a double click runs this command); returns nothing
+#: (the widget it resolves to cannot be sent back to Python).
+OPEN = "async path => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }"
+#: Closes every document of the main area without saving: a Run All leaves a notebook changed,
+#: and closing a changed document would ask whether to save it.
+CLOSE_DOCUMENTS = """() => {
+  for (const widget of Array.from(window.jupyterapp.shell.widgets("main"))) {
+    if (widget.context) { widget.context.model.dirty = false; }
+    widget.close();
+  }
+}"""
 
 
 @dataclass(frozen=True)
@@ -65,14 +82,26 @@ class Lab:
             body = response.read()
         return json.loads(body) if body else None
 
+    def open(self, page, notebook: str) -> None:
+        """Open ``notebook`` (a path under the server root) in JupyterLab, loading JupyterLab in
+        the tab first if it is not there, and wait until its own new kernel is connected and idle.
+        Nothing else is open and no kernel runs when it opens: it is alone in the page, and its
+        kernel is a fresh one."""
+        if not page.url.startswith(f"{self.url}/lab"):
+            # ?reset: an empty workspace, whatever an earlier session of this server left.
+            page.goto(f"{self.url}/lab?reset&token={self.token}")
+        page.wait_for_function("() => !!window.jupyterapp")
+        page.evaluate(APP_RESTORED)
+        assert page.locator(".jp-Notebook").count() == 0, "a notebook of an earlier test is still open"
+        assert self.api("GET", "sessions") == [], "a kernel of an earlier test is still running"
+        page.evaluate(OPEN, notebook)
+        page.wait_for_function(KERNEL_READY)
+
     def run_all(self, page, notebook: str, shown: str = ".course-question") -> None:
         """Open ``notebook`` (a path under the server root), wait for an idle kernel, Run All
         from the menu as a student would, and wait until what it shows (``shown``, a CSS
         selector: its widgets, or an exercise's ``.course-feedback``) is there and it is idle."""
-        # ?reset: an empty workspace, so tabs of earlier tests (whose kernels are gone) do not
-        # come back and compete with this notebook for the kernel and the Run menu.
-        page.goto(f"{self.url}/lab/tree/{notebook}?reset&token={self.token}")
-        page.wait_for_function(KERNEL_READY)
+        self.open(page, notebook)
         page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
@@ -161,13 +190,52 @@ def browser(chromium_path: str):
         chromium.close()
 
 
+#: Whether a test's call failed (or never ran), for the ``page`` fixture's teardown.
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def _tab(browser) -> Iterator[dict]:
+    """The session's browser tab, kept from test to test (``page``), while it stays clean."""
+    kept: dict = {}
+    yield kept
+    if kept:
+        kept["context"].close()
+
+
+def _cleared(tab) -> bool:
+    """Close every document in ``tab`` without saving; True when no notebook and no dialog is left."""
+    try:
+        tab.evaluate(CLOSE_DOCUMENTS)
+        tab.wait_for_function("() => !document.querySelector('.jp-Notebook')", timeout=10_000)
+        return tab.locator(".jp-Dialog").count() == 0
+    except Exception:  # a broken page: the next test gets a new tab
+        return False
+
+
 @pytest.fixture
-def page(browser, lab: Lab):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(60_000)
+def page(request: pytest.FixtureRequest, browser, lab: Lab, _tab: dict):
+    """The session's tab (JupyterLab loads once per session; :meth:`Lab.open` opens each
+    notebook in it). After the test its documents are closed, then its kernels shut down; after
+    a failed test, or when it cannot be cleared, the tab is closed and the next test gets a new one."""
+    if not _tab:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        _tab.update(context=context, page=tab)
+    tab = _tab["page"]
     yield tab
-    context.close()
+    if request.node.stash.get(CALL_FAILED, True) or not _cleared(tab):
+        _tab.pop("context").close()
+        _tab.clear()
     lab.delete_sessions()
 
 
