@@ -48,3 +48,12 @@ def test_a_grading_marker_is_its_own_part_and_left_out_of_the_others(tmp_path):
     parts = dict(bench.suite_parts(course_with(tmp_path, markers='"grading: the grader\'s suite"')))
     assert parts["grading"] == ["-m", "grading", "tests"]
     assert parts["unit, data, generated files"][:2] == ["-m", "not slow and not browser and not grading"]
+
+
+def test_a_part_names_its_failed_tests(tmp_path):
+    tests = tmp_path / "test_planted.py"
+    tests.write_text("def test_holds():\n    pass\n\n\ndef test_breaks():\n    assert False\n")
+    seconds, counts, failed = bench._run_part([str(tests)])
+    assert counts["tests"] == 2 and counts["failures"] == 1
+    assert failed == ["test_planted::test_breaks"]
+    assert seconds > 0

@@ -136,8 +136,8 @@ def suite_parts(root: Path = paths.ROOT) -> list[tuple[str, list[str]]]:
     return parts
 
 
-def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
-    """Wall-clock seconds of one pytest run, and its counts from the JUnit report."""
+def _run_part(args: list[str]) -> tuple[float, dict[str, int], list[str]]:
+    """Wall-clock seconds of one pytest run, its counts and its failed tests, from the JUnit report."""
     with tempfile.TemporaryDirectory(prefix="course-bench-") as folder:
         report = Path(folder) / "report.xml"
         plugins = shlex.split(os.environ.get("PLUGINS", PLUGINS_DEFAULT))
@@ -147,11 +147,15 @@ def _run_part(args: list[str]) -> tuple[float, dict[str, int]]:
         subprocess.run(command, cwd=paths.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         seconds = time.perf_counter() - start
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        failed: list[str] = []
         if report.exists():
-            for suite in ElementTree.parse(report).getroot().iter("testsuite"):
+            root = ElementTree.parse(report).getroot()
+            for suite in root.iter("testsuite"):
                 for key in counts:
                     counts[key] += int(suite.get(key, 0))
-    return seconds, counts
+            failed = [f"{case.get('classname')}::{case.get('name')}" for case in root.iter("testcase")
+                      if case.find("failure") is not None or case.find("error") is not None]
+    return seconds, counts, failed
 
 
 #: What contributors may wait, wall-clock on 2 cores after install (issue budgets; CONTRIBUTING.md).
@@ -160,16 +164,23 @@ BUDGETS = {"make test-fast": 15.0, "make test": 240.0}
 XDIST_DEFAULT = "-n 2 --dist loadfile --no-loadscope-reorder"
 
 
+def _print_failed(failed: list[str]) -> None:
+    """Name each failed test, so that a failure seen only under the bench's load can be found again."""
+    for test in failed:
+        print(f"      failed: {test}")
+
+
 def _bench_suite() -> None:
     print("\ntest suite, part by part (wall-clock, each part on its own; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start)")
     total = 0.0
     for name, args in suite_parts():
-        seconds, counts = _run_part(args)
+        seconds, counts, failed = _run_part(args)
         total += seconds
         bad = counts["failures"] + counts["errors"]
         note = f"   {bad} FAILED" if bad else ""
         print(f"  {name:<34} {seconds:7.1f} s  {counts['tests']:4d} tests ({counts['skipped']} skipped){note}")
+        _print_failed(failed)
     print(f"  {'all parts, one after another':<34} {total:7.1f} s")
     xdist = shlex.split(os.environ.get("XDIST", XDIST_DEFAULT))
     nbval = shlex.split(os.environ.get("NBVAL", NBVAL_DEFAULT))
@@ -177,9 +188,10 @@ def _bench_suite() -> None:
     runs = {"make test-fast": [*fast, *xdist, "tests"], "make test": [*nbval, *xdist]}
     print("\nthe two commands as contributors run them, against their budgets")
     for name, args in runs.items():
-        seconds, counts = _run_part(args)
+        seconds, counts, failed = _run_part(args)
         verdict = "within" if seconds <= BUDGETS[name] else "OVER"
         print(f"  {name:<34} {seconds:7.1f} s  {counts['tests']:4d} tests   budget {BUDGETS[name]:.0f} s: {verdict}")
+        _print_failed(failed)
 
 
 def _bench_startup() -> None:
