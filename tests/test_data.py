@@ -122,6 +122,8 @@ def test_a_straightened_apostrophe_is_reported(data_copy):
     problems = claim_checks.quote_problems(load(data_copy))
     assert len(problems) == 1 and "found 0 times in curbs" in problems[0].message
     assert (problems[0].file, problems[0].rule) == ("claims.csv", "quote-once")
+    # The message shows where the quote stops matching, not only the quote's start.
+    assert "then not \"'s Vice President" in problems[0].message and "(after '" in problems[0].message
 
 
 def test_a_dropped_claim_leaves_its_numbers_uncovered(data_copy):

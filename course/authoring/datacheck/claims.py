@@ -36,11 +36,11 @@ def quote_problems(data: Data) -> list[Problem]:
     one paragraph."""
     problems = []
     for line, c in enumerate(data.claims, 2):
-        found = data.texts.get(c["source_id"], "").count(c["quote"])
+        text = data.texts.get(c["source_id"], "")
+        found = text.count(c["quote"])
         if found != 1:
-            message = (
-                f"{c['claim_id']}: quote found {found} times in {c['source_id']} (must be once): {c['quote'][:70]!r}"
-            )
+            where = _where_it_differs(c["quote"], text) if found == 0 else f"{c['quote']!r}"
+            message = f"{c['claim_id']}: quote found {found} times in {c['source_id']} (must be once): {where}"
             problems.append(Problem(CLAIMS, line, "quote-once", message))
         if "\n" in c["quote"] or "\r" in c["quote"]:
             problems.append(
@@ -51,6 +51,24 @@ def quote_problems(data: Data) -> list[Problem]:
                 Problem(CLAIMS, line, "quote-trimmed", f"{c['claim_id']}: quote starts or ends with white space")
             )
     return problems
+
+
+def _where_it_differs(quote: str, text: str) -> str:
+    """Where a quote stops matching its text: the longest start of it that the text holds, and the rest.
+
+    An author who changed a word late in a long quote sees that word, not only the quote's start.
+    """
+    low, high = 0, len(quote)  # the text holds quote[:low] and not quote[:high + 1]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if quote[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return f"not even its first character is in the text: {quote!r}"
+    held, rest = quote[:low], quote[low:]
+    return f"the text holds its first {low} of {len(quote)} characters, then not {rest!r} (after {held[-40:]!r})"
 
 
 def claim_id_problems(data: Data) -> list[Problem]:
