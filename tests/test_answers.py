@@ -1,4 +1,4 @@
-"""Normalising, salted hashing and number parsing (course/answers.py)."""
+"""Normalising, salted hashing and number parsing (course/questions/answers.py)."""
 
 from __future__ import annotations
 
