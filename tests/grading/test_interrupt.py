@@ -45,10 +45,17 @@ def test_a_stop_signal_ends_the_run_at_once_and_keeps_the_outputs(tmp_path, sig)
     (out / "gradebook.csv").write_text("previous\n")
     (out / "feedback" / "old.md").write_text("old")
     env = dict(os.environ, PYTHONPATH=str(paths.ROOT))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "course", "grade", str(subs), "--out", str(out), "--no-progress", "--workers", "2",
-         "--cell-timeout", "100", "--notebook-timeout", "200"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # A shell starts a background job (`make bench &`) with Ctrl-C ignored, and an ignored signal stays
+    # ignored in every program it starts, the grader included (that is how nohup works). Give the grader
+    # Ctrl-C as an instructor at a terminal has it: a handled signal is reset to the default in a child.
+    terminal_ctrl_c = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "course", "grade", str(subs), "--out", str(out), "--no-progress", "--workers",
+             "2", "--cell-timeout", "100", "--notebook-timeout", "200"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    finally:
+        signal.signal(signal.SIGINT, terminal_ctrl_c)
     runs = out / ".grader" / "runs"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and process.poll() is None and not list(runs.glob("*.json")):
