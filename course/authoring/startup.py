@@ -99,7 +99,8 @@ def lab_ready_seconds(env: dict[str, str], chromium: str) -> float:
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    """Stop a JupyterLab server: politely, then for good if it has not gone in 20 s."""
+    """Stop a JupyterLab server (or any process, such as a grading run a test gave up on): politely,
+    then for good if it has not gone in 20 s."""
     server.terminate()
     try:
         server.wait(timeout=20)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from course import paths
+from course.authoring.startup import stop_server
 from course.grading import synthetic
 
 pytestmark = pytest.mark.slow
@@ -31,17 +32,6 @@ def _processes_mentioning(text: str) -> list[str]:
         if text in cmdline and entry.name != str(os.getpid()):
             found.append(cmdline)
     return found
-
-
-def _end(process: subprocess.Popen) -> None:
-    """A run the test gave up on is stopped, so that its looping kernels do not slow the tests after it."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -79,7 +69,8 @@ def test_a_stop_signal_ends_the_run_at_once_and_keeps_the_outputs(tmp_path, sig)
         _, err = process.communicate(timeout=60)
         took = time.monotonic() - start
     finally:
-        _end(process)
+        # A run the test gave up on is stopped, so that its looping kernels do not slow the tests after it.
+        stop_server(process)
     print(f"stopped {took:.2f} s after {sig.name}")
     assert process.returncode == 130, err
     assert took < 2.0, f"took {took:.2f} s to stop"
